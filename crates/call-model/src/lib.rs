@@ -1,1 +1,22 @@
-//! placeholder
+//! The TAPI call model on SIP, sans-IO: calls, their states, and every Drop case of
+//! `drop-semantics.md`, on top of the [`dialog_layer`] endpoint it owns.
+//!
+//! Drive it like every sans-IO core here: feed inputs (`handle_packet`, `handle_timeout`,
+//! `handle_send_failure`) and commands (`make_call`, `answer`, `drop_call`, ...), then drain
+//! `poll_transmit` and `poll_event` until they return `None`, and sleep until `poll_timeout`.
+
+mod config;
+mod error;
+mod event;
+mod model;
+mod record;
+mod state;
+
+pub use config::{Config, TimerConfig};
+pub use dialog_layer::{Time, Transmit};
+pub use error::CallError;
+pub use event::Event;
+pub use model::{CallHandle, CallModel, CallTarget, DropParams, RequestId};
+pub use record::{CallRecord, Direction, EndedBy};
+pub use sip_message::Transport;
+pub use state::{CallState, ConnectedMode, DisconnectMode, Mode};

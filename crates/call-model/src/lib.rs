@@ -5,15 +5,23 @@
 //! `handle_send_failure`) and commands (`make_call`, `answer`, `drop_call`, ...), then drain
 //! `poll_transmit` and `poll_event` until they return `None`, and sleep until `poll_timeout`.
 
+mod call;
 mod config;
+mod disconnect;
+mod drop_headers;
+mod drop_plan;
 mod error;
 mod event;
+mod handlers;
 mod model;
 mod record;
+mod sdp;
 mod state;
 
 pub use config::{Config, TimerConfig};
 pub use dialog_layer::{Time, Transmit};
+pub use disconnect::{mode_for_bye, mode_for_cancel, mode_for_q850, mode_for_response};
+pub use drop_plan::{plan_drop, DropPlan};
 pub use error::CallError;
 pub use event::Event;
 pub use model::{CallHandle, CallModel, CallTarget, DropParams, RequestId};

@@ -1,7 +1,16 @@
-//! The call model's driving type. (API contract; implementation in progress.)
+//! The call model's driving type: calls, handles, and the commands of the TAPI model.
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 
-use crate::{CallError, CallRecord, Config, Event, Time, Transmit, Transport};
+use dialog_layer::{literal_destination, DialogId, Endpoint, EndpointConfig, InviteRequest, TxId};
+
+use crate::call::{Call, PendingDrop};
+use crate::drop_plan::{plan_drop, DropPlan};
+use crate::sdp::audio_sdp;
+use crate::{
+    CallError, CallRecord, CallState, Config, ConnectedMode, Direction, EndedBy, Event, Mode, Time,
+    Transmit, Transport,
+};
 
 /// A call handle (TAPI `HCALL`): valid from allocation until `deallocate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,19 +52,41 @@ pub struct DropParams {
 /// The call model. See the crate documentation for how to drive it.
 #[derive(Debug)]
 pub struct CallModel {
-    config: Config,
+    pub(crate) config: Config,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) calls: HashMap<CallHandle, Call>,
+    pub(crate) by_tx: HashMap<TxId, CallHandle>,
+    pub(crate) by_dialog: HashMap<DialogId, CallHandle>,
+    pub(crate) events: VecDeque<Event>,
+    next_handle: u32,
+    next_request: u32,
 }
 
 impl CallModel {
     /// A call model with no calls.
     pub fn new(config: Config) -> Self {
-        CallModel { config }
+        let endpoint = Endpoint::new(EndpointConfig {
+            timers: config.timers,
+            seed: config.seed,
+            user_agent: config.user_agent.clone(),
+            contact_user: config.local_user.clone(),
+            ..EndpointConfig::default()
+        });
+        CallModel {
+            config,
+            endpoint,
+            calls: HashMap::new(),
+            by_tx: HashMap::new(),
+            by_dialog: HashMap::new(),
+            events: VecDeque::new(),
+            next_handle: 1,
+            next_request: 1,
+        }
     }
 
     /// Tells the model a local address it can send from and receive on (Via, Contact).
     pub fn add_local_address(&mut self, transport: Transport, addr: SocketAddr) {
-        let _ = (transport, addr);
-        todo!()
+        self.endpoint.add_local_address(transport, addr);
     }
 
     /// Feeds a datagram (UDP) or a framed message (TCP) received from `remote` at `local`.
@@ -67,38 +98,116 @@ impl CallModel {
         remote: SocketAddr,
         bytes: &[u8],
     ) {
-        let _ = (now, transport, local, remote, bytes);
-        todo!()
+        self.endpoint
+            .handle_packet(now, transport, local, remote, bytes);
+        self.process_endpoint_events(now);
     }
 
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Time) {
-        let _ = now;
-        todo!()
+        self.endpoint.handle_timeout(now);
+        self.process_endpoint_events(now);
     }
 
     /// Reports that a send to `destination` failed (RFC 3261 §8.1.3.1).
-    pub fn handle_send_failure(&mut self, now: Time, transport: Transport, destination: SocketAddr) {
-        let _ = (now, transport, destination);
-        todo!()
+    pub fn handle_send_failure(
+        &mut self,
+        now: Time,
+        transport: Transport,
+        destination: SocketAddr,
+    ) {
+        self.endpoint
+            .handle_send_failure(now, transport, destination);
+        self.process_endpoint_events(now);
     }
 
     /// Places a call: allocates a handle and sends the INVITE (state `dialing`).
     pub fn make_call(&mut self, now: Time, target: CallTarget) -> Result<CallHandle, CallError> {
-        let _ = (now, target);
-        todo!()
+        let (_, _, uri_transport) =
+            dialog_layer::fields::uri_host_port(&target.uri).ok_or(CallError::InvalAddress)?;
+        let transport = target.transport.unwrap_or(match uri_transport.as_deref() {
+            Some("tcp") => Transport::Tcp,
+            _ => Transport::Udp,
+        });
+        let destination = target
+            .destination
+            .or_else(|| literal_destination(&target.uri))
+            .ok_or(CallError::InvalAddress)?;
+        let local = self
+            .endpoint
+            .local_address(transport, destination)
+            .ok_or(CallError::OperationUnavail)?;
+        let handle = self.alloc_handle();
+        let body = audio_sdp(local, u64::from(handle.0), media_port(handle));
+        let sent = self
+            .endpoint
+            .send_invite(
+                now,
+                InviteRequest {
+                    uri: target.uri.clone(),
+                    destination,
+                    transport,
+                    from_user: self.config.local_user.clone(),
+                    headers: Vec::new(),
+                    body: Some(body),
+                },
+            )
+            .map_err(|_| CallError::OperationUnavail)?;
+        let record = CallRecord::new(Direction::Outgoing, now, sent.call_id, target.uri);
+        let mut call = Call::new(handle, record, transport, destination);
+        call.record.local_tag = Some(sent.local_tag);
+        call.invite_tx = Some(sent.tx);
+        self.by_tx.insert(sent.tx, handle);
+        self.calls.insert(handle, call);
+        self.set_state(now, handle, CallState::Dialing, None);
+        Ok(handle)
     }
 
     /// Accepts an offered call: sends 180 Ringing (state `accepted`).
     pub fn accept(&mut self, now: Time, call: CallHandle) -> Result<(), CallError> {
-        let _ = (now, call);
-        todo!()
+        let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
+        if c.record.state != CallState::Offering {
+            return Err(CallError::InvalCallState);
+        }
+        let tx = c.invite_tx.ok_or(CallError::InvalCallState)?;
+        let dialog = self
+            .endpoint
+            .respond(now, tx, 180, Vec::new(), None)
+            .map_err(|_| CallError::InvalCallState)?;
+        self.bind_dialog(call, dialog);
+        self.set_state(now, call, CallState::Accepted, None);
+        Ok(())
     }
 
     /// Answers an offered or accepted call: sends 200 with an SDP answer (state `connected`).
     pub fn answer(&mut self, now: Time, call: CallHandle) -> Result<(), CallError> {
-        let _ = (now, call);
-        todo!()
+        let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
+        if !matches!(c.record.state, CallState::Offering | CallState::Accepted) {
+            return Err(CallError::InvalCallState);
+        }
+        let tx = c.invite_tx.ok_or(CallError::InvalCallState)?;
+        let local = self
+            .endpoint
+            .local_address(c.transport, c.peer)
+            .ok_or(CallError::OperationUnavail)?;
+        let body = audio_sdp(local, u64::from(call.0), media_port(call));
+        let dialog = self
+            .endpoint
+            .respond(now, tx, 200, Vec::new(), Some(body))
+            .map_err(|_| CallError::InvalCallState)?;
+        self.bind_dialog(call, dialog);
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.awaiting_ack = true;
+            c.record.sip_status = Some(200);
+            c.record.connected_at = Some(now);
+        }
+        self.set_state(
+            now,
+            call,
+            CallState::Connected,
+            Some(Mode::Connected(ConnectedMode::Active)),
+        );
+        Ok(())
     }
 
     /// Drops a call (TAPI `lineDrop`): returns a request id at once; a `reply` event follows
@@ -109,53 +218,233 @@ impl CallModel {
         call: CallHandle,
         params: DropParams,
     ) -> Result<RequestId, CallError> {
-        let _ = (now, call, params);
-        todo!()
+        let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
+        if params
+            .uui
+            .as_ref()
+            .is_some_and(|u| u.len() > self.config.uui_limit)
+        {
+            return Err(CallError::UserUserInfoTooBig);
+        }
+        if params
+            .decline_code
+            .is_some_and(|code| !(400..=699).contains(&code))
+        {
+            return Err(CallError::InvalParam);
+        }
+        let plan = plan_drop(c.record.state, c.awaiting_ack)?;
+        let request = self.alloc_request();
+        let decline = plan == DropPlan::Decline;
+        let cause = params.cause.unwrap_or(if decline {
+            self.config.decline_cause
+        } else {
+            self.config.drop_cause
+        });
+        let headers = crate::drop_headers::reason_and_uui(cause, params.uui.as_deref());
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.record.ended_by = Some(EndedBy::Local);
+            c.record.reason_sent = Some(sip_message::Reason::q850(cause).to_string());
+            c.record.uui_sent = params.uui.clone();
+        }
+        tracing::debug!(%call, ?plan, "drop");
+        match plan {
+            DropPlan::Decline => {
+                let code = params.decline_code.unwrap_or(self.config.decline_code);
+                if let Some(tx) = self.calls.get(&call).and_then(|c| c.invite_tx) {
+                    let _ = self.endpoint.respond(now, tx, code, headers, None);
+                }
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.record.sip_status = Some(code);
+                }
+                self.reply(request, Ok(()));
+            }
+            DropPlan::DeferredCancel | DropPlan::Cancel => {
+                // A 2xx crossing the CANCEL gets ACK + BYE with the same Reason/UUI.
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.cancelling = true;
+                    c.drop_headers = headers.clone();
+                }
+                let tx = self.calls.get(&call).and_then(|c| c.invite_tx);
+                let outcome = tx.map(|tx| self.endpoint.cancel(now, tx, headers));
+                match outcome {
+                    // The reply follows when the CANCEL goes out or the INVITE ends.
+                    Some(dialog_layer::CancelOutcome::Deferred) => {
+                        if let Some(c) = self.calls.get_mut(&call) {
+                            c.pending = Some(PendingDrop { request });
+                        }
+                    }
+                    _ => self.reply(request, Ok(())),
+                }
+            }
+            DropPlan::Bye => {
+                self.send_bye(now, call, headers);
+                self.reply(request, Ok(()));
+            }
+            DropPlan::ByeAfterAck => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.pending = Some(PendingDrop { request });
+                    c.drop_headers = headers;
+                }
+            }
+            DropPlan::Nothing => {
+                if let Some(c) = self.calls.get_mut(&call) {
+                    // The remote ended it; the record keeps who did.
+                    c.record.ended_by = c.remote_ended_by;
+                    c.record.reason_sent = None;
+                    c.record.uui_sent = None;
+                }
+                self.reply(request, Ok(()));
+            }
+        }
+        self.set_state(now, call, CallState::Idle, None);
+        self.forget_finished(call);
+        Ok(request)
     }
 
     /// Frees an idle call's record. Refused (`invalcallstate`) while the call is not idle.
     pub fn deallocate(&mut self, call: CallHandle) -> Result<(), CallError> {
-        let _ = call;
-        todo!()
+        let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
+        if c.record.state != CallState::Idle {
+            return Err(CallError::InvalCallState);
+        }
+        self.calls.remove(&call);
+        self.by_tx.retain(|_, h| *h != call);
+        self.by_dialog.retain(|_, h| *h != call);
+        Ok(())
     }
 
     /// The record of an allocated call.
     pub fn call_info(&self, call: CallHandle) -> Option<&CallRecord> {
-        let _ = call;
-        todo!()
+        self.calls.get(&call).map(|c| &c.record)
     }
 
     /// How many calls are allocated (not yet deallocated): leaks show here.
     pub fn allocated_calls(&self) -> usize {
-        todo!()
+        self.calls.len()
     }
 
     /// Handles of every call that is not idle.
     pub fn live_calls(&self) -> Vec<CallHandle> {
-        todo!()
+        let mut live: Vec<CallHandle> = self
+            .calls
+            .values()
+            .filter(|c| c.record.state != CallState::Idle)
+            .map(|c| c.handle)
+            .collect();
+        live.sort();
+        live
     }
 
     /// True when no transaction is in progress (nothing left to retransmit or wait for).
     pub fn is_quiescent(&self) -> bool {
-        todo!()
+        self.endpoint.transaction_count() == 0
     }
 
     /// The next message to send.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        todo!()
+        self.endpoint.poll_transmit()
     }
 
     /// The next event for the application.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
-        todo!()
+        self.events.pop_front()
     }
 
     /// When [`CallModel::handle_timeout`] must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Time> {
-        let _ = &self.config;
-        todo!()
+        self.endpoint.poll_timeout()
     }
+
+    pub(crate) fn alloc_handle(&mut self) -> CallHandle {
+        let handle = CallHandle(self.next_handle);
+        self.next_handle += 1;
+        handle
+    }
+
+    fn alloc_request(&mut self) -> RequestId {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        id
+    }
+
+    pub(crate) fn reply(&mut self, request: RequestId, result: Result<(), CallError>) {
+        self.events.push_back(Event::Reply { request, result });
+    }
+
+    /// Changes a call's state and reports it (one event per change).
+    pub(crate) fn set_state(
+        &mut self,
+        now: Time,
+        call: CallHandle,
+        state: CallState,
+        mode: Option<Mode>,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        if c.record.state == state && mode.is_none() {
+            return;
+        }
+        tracing::info!(%call, from = %c.record.state, to = %state, "call state");
+        c.record.state = state;
+        if state == CallState::Idle {
+            c.record.ended_at = Some(now);
+        }
+        self.events.push_back(Event::CallState {
+            call,
+            state,
+            mode,
+            at: now,
+        });
+    }
+
+    pub(crate) fn bind_dialog(&mut self, call: CallHandle, dialog: Option<DialogId>) {
+        if let Some(id) = dialog {
+            if let Some(c) = self.calls.get_mut(&call) {
+                c.record.local_tag = Some(id.local_tag.clone());
+                c.record.remote_tag = Some(id.remote_tag.clone());
+                c.dialog = Some(id.clone());
+            }
+            self.by_dialog.insert(id, call);
+        }
+    }
+
+    /// Sends a BYE on the call's dialog with `headers` (Reason, User-to-User).
+    pub(crate) fn send_bye(&mut self, now: Time, call: CallHandle, headers: Vec<(String, String)>) {
+        let Some(dialog) = self.calls.get(&call).and_then(|c| c.dialog.clone()) else {
+            return;
+        };
+        match self
+            .endpoint
+            .send_in_dialog(now, &dialog, "BYE", headers, None)
+        {
+            Ok(tx) => {
+                self.by_tx.insert(tx, call);
+            }
+            Err(error) => tracing::debug!(%call, %error, "BYE not sent"),
+        }
+        self.endpoint.remove_dialog(&dialog);
+    }
+
+    /// Forgets the dialog of a call that needs no more SIP traffic (its record stays).
+    pub(crate) fn forget_finished(&mut self, call: CallHandle) {
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
+        if c.pending.is_some() || c.cancelling {
+            return;
+        }
+        if let Some(d) = c.dialog.clone() {
+            self.endpoint.remove_dialog(&d);
+        }
+    }
+}
+
+/// A media port to announce (no media flows; peers still want a plausible one).
+fn media_port(call: CallHandle) -> u16 {
+    let offset = u16::try_from(call.0 % 10_000).unwrap_or(0);
+    20_000 + offset * 2
 }

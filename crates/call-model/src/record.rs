@@ -69,3 +69,27 @@ pub struct CallRecord {
     /// When it went idle.
     pub ended_at: Option<Time>,
 }
+
+impl CallRecord {
+    /// A fresh record.
+    pub fn new(direction: Direction, now: Time, sip_call_id: String, remote_uri: String) -> Self {
+        CallRecord {
+            direction,
+            state: CallState::Idle,
+            disconnect_mode: None,
+            ended_by: None,
+            sip_status: None,
+            reason_received: Vec::new(),
+            reason_sent: None,
+            uui_received: None,
+            uui_sent: None,
+            sip_call_id,
+            local_tag: None,
+            remote_tag: None,
+            remote_uri,
+            created_at: now,
+            connected_at: None,
+            ended_at: None,
+        }
+    }
+}

@@ -25,7 +25,11 @@ impl Default for TimerConfig {
 impl TimerConfig {
     /// Timers following from a T1: T2 = 8·T1 and T4 = 10·T1 (the CLI's `--t1` rule).
     pub fn from_t1(t1: Duration) -> Self {
-        TimerConfig { t1, t2: t1 * 8, t4: t1 * 10 }
+        TimerConfig {
+            t1,
+            t2: t1 * 8,
+            t4: t1 * 10,
+        }
     }
 
     /// 64·T1: Timers B, F, H, J (unreliable), L, M.

@@ -1,0 +1,67 @@
+//! One call's private state: its record plus the SIP linkage the drop rules need.
+use std::net::SocketAddr;
+
+use dialog_layer::{DialogId, TxId};
+
+use crate::{CallHandle, CallRecord, EndedBy, RequestId, Transport};
+
+/// A drop whose wire action waits (a deferred CANCEL, or a BYE waiting for the ACK).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDrop {
+    /// The request to reply to once the action is carried out.
+    pub request: RequestId,
+}
+
+/// One call.
+#[derive(Debug)]
+pub struct Call {
+    /// Its handle.
+    pub handle: CallHandle,
+    /// What the application can query.
+    pub record: CallRecord,
+    /// The INVITE transaction (client for outgoing, server for incoming).
+    pub invite_tx: Option<TxId>,
+    /// The dialog, once early or confirmed.
+    pub dialog: Option<DialogId>,
+    /// Transport of the call.
+    pub transport: Transport,
+    /// The peer's address.
+    pub peer: SocketAddr,
+    /// We are the UAS of a 2xx whose ACK has not come.
+    pub awaiting_ack: bool,
+    /// A 180/183 arrived (480/408 then mean `noanswer`).
+    pub ringback: bool,
+    /// We sent (or hold) a CANCEL: a crossing 2xx gets ACK + BYE, a 487 is ours.
+    pub cancelling: bool,
+    /// Reason / User-to-User headers of our drop, for a follow-up BYE.
+    pub drop_headers: Vec<(String, String)>,
+    /// A drop waiting for its wire action.
+    pub pending: Option<PendingDrop>,
+    /// Who ended it before the application dropped it.
+    pub remote_ended_by: Option<EndedBy>,
+}
+
+impl Call {
+    /// A new call.
+    pub fn new(
+        handle: CallHandle,
+        record: CallRecord,
+        transport: Transport,
+        peer: SocketAddr,
+    ) -> Self {
+        Call {
+            handle,
+            record,
+            invite_tx: None,
+            dialog: None,
+            transport,
+            peer,
+            awaiting_ack: false,
+            ringback: false,
+            cancelling: false,
+            drop_headers: Vec::new(),
+            pending: None,
+            remote_ended_by: None,
+        }
+    }
+}

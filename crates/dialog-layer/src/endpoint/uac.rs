@@ -1,0 +1,609 @@
+//! The client side: sending INVITEs and in-dialog requests, CANCEL, and responses to them
+//! (the UAC core ACKs every 2xx, §13.2.2.4).
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use sip_message::Transport;
+
+use super::records::{CancelState, ClientKey, ClientMachine, ClientTx, InviteContext, Tx, TxKind};
+use super::{Endpoint, EndpointError};
+use crate::dialog::{DialogState, Role};
+use crate::fields::{param, tag_of, uri_host_port, uri_of};
+use crate::timer::{Timer, TimerSet};
+use crate::transaction::client_invite::{self, ClientInvite};
+use crate::transaction::client_non_invite::{self, ClientNonInvite};
+use crate::writer::{Body, MessageWriter};
+use crate::{Dialog, DialogId, EndpointEvent, IncomingResponse, Time, TxId};
+
+/// An INVITE to send outside any dialog.
+#[derive(Debug, Clone)]
+pub struct InviteRequest {
+    /// Request-URI (also the To URI).
+    pub uri: String,
+    /// Where to send it (next hop).
+    pub destination: SocketAddr,
+    /// Transport.
+    pub transport: Transport,
+    /// Our user name (From and Contact).
+    pub from_user: String,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// The body (an SDP offer).
+    pub body: Option<Body>,
+}
+
+/// The identity of a sent INVITE.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentInvite {
+    /// The INVITE client transaction.
+    pub tx: TxId,
+    /// Its Call-ID.
+    pub call_id: String,
+    /// Our From tag.
+    pub local_tag: String,
+}
+
+/// What [`Endpoint::cancel`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// The CANCEL went out now, as a new client transaction.
+    Sent(TxId),
+    /// No provisional response yet: the CANCEL is held until one arrives (RFC 3261 §9.1).
+    Deferred,
+    /// The INVITE already has a final response (or is gone): nothing to cancel.
+    TooLate,
+}
+
+impl Endpoint {
+    /// Sends an INVITE outside a dialog, starting an INVITE client transaction.
+    pub fn send_invite(
+        &mut self,
+        now: Time,
+        req: InviteRequest,
+    ) -> Result<SentInvite, EndpointError> {
+        let local = self
+            .local_address(req.transport, req.destination)
+            .ok_or(EndpointError::NoLocalAddress(req.transport))?;
+        if uri_host_port(&req.uri).is_none() {
+            return Err(EndpointError::InvalidUri);
+        }
+        let call_id = self.ids.call_id();
+        let local_tag = self.ids.tag();
+        let branch = self.ids.branch();
+        let via = format!(
+            "SIP/2.0/{} {local};branch={branch};rport",
+            req.transport.via_token()
+        );
+        let from = format!(
+            "<sip:{}@{}>;tag={local_tag}",
+            req.from_user,
+            local_host(local)
+        );
+        let to = format!("<{}>", req.uri);
+        let cseq = 1;
+        let mut w = MessageWriter::request("INVITE", &req.uri);
+        w.header("Via", &via)
+            .header("Max-Forwards", "70")
+            .header("From", &from)
+            .header("To", &to)
+            .header("Call-ID", &call_id)
+            .header("CSeq", &format!("{cseq} INVITE"))
+            .header("Contact", &contact(&req.from_user, local, req.transport))
+            .header("User-Agent", &self.config.user_agent.clone())
+            .header("Allow", super::ALLOW)
+            .headers(&req.headers);
+        let bytes = w.finish(req.body.as_ref());
+        let ctx = InviteContext {
+            uri: req.uri.clone(),
+            via,
+            from,
+            to,
+            call_id: call_id.clone(),
+            cseq,
+            routes: Vec::new(),
+            cancel: CancelState::None,
+            ack: None,
+            acks_2xx: HashMap::new(),
+        };
+        let tx = self.start_client(
+            now,
+            "INVITE",
+            branch,
+            req.transport,
+            req.destination,
+            bytes,
+            Some(Box::new(ctx)),
+        );
+        Ok(SentInvite {
+            tx,
+            call_id,
+            local_tag,
+        })
+    }
+
+    /// Cancels a pending INVITE client transaction (RFC 3261 §9.1). `headers` (Reason,
+    /// User-to-User) go into the CANCEL.
+    pub fn cancel(
+        &mut self,
+        now: Time,
+        invite: TxId,
+        headers: Vec<(String, String)>,
+    ) -> CancelOutcome {
+        let Some(tx) = self.txs.get_mut(&invite) else {
+            return CancelOutcome::TooLate;
+        };
+        let TxKind::Client(client) = &mut tx.kind else {
+            return CancelOutcome::TooLate;
+        };
+        let ClientMachine::Invite(machine) = &client.machine else {
+            return CancelOutcome::TooLate;
+        };
+        let Some(ctx) = client.invite.as_mut() else {
+            return CancelOutcome::TooLate;
+        };
+        if ctx.cancel != CancelState::None {
+            return CancelOutcome::TooLate;
+        }
+        if machine.is_calling() {
+            ctx.cancel = CancelState::Pending { headers };
+            return CancelOutcome::Deferred;
+        }
+        if !machine.is_proceeding() {
+            return CancelOutcome::TooLate;
+        }
+        CancelOutcome::Sent(self.send_cancel(now, invite, headers))
+    }
+
+    /// Builds and sends the CANCEL for `invite` (which is Proceeding), arming the give-up.
+    fn send_cancel(&mut self, now: Time, invite: TxId, headers: Vec<(String, String)>) -> TxId {
+        let give_up = now + self.config.timers.t1_x64();
+        let Some(tx) = self.txs.get_mut(&invite) else {
+            return invite;
+        };
+        let (transport, destination) = (tx.transport, tx.destination);
+        let TxKind::Client(client) = &mut tx.kind else {
+            return invite;
+        };
+        let Some(ctx) = client.invite.as_mut() else {
+            return invite;
+        };
+        ctx.cancel = CancelState::Sent;
+        // §9.1: same Request-URI, Call-ID, From, To (no tag), top Via, CSeq number, Route.
+        let mut w = MessageWriter::request("CANCEL", &ctx.uri);
+        w.header("Via", &ctx.via)
+            .header("Max-Forwards", "70")
+            .header("From", &ctx.from)
+            .header("To", &ctx.to)
+            .header("Call-ID", &ctx.call_id)
+            .header("CSeq", &format!("{} CANCEL", ctx.cseq));
+        for route in &ctx.routes {
+            w.header("Route", route);
+        }
+        w.headers(&headers);
+        let bytes = w.finish(None);
+        let branch = client.key.branch.clone();
+        // If no final response comes within 64·T1 of the CANCEL, the INVITE is given up.
+        tx.timers.set(Timer::CancelGiveUp, give_up);
+        self.schedule(invite);
+        self.start_client(now, "CANCEL", branch, transport, destination, bytes, None)
+    }
+
+    /// Sends a request inside a dialog (BYE, re-INVITE, INFO, ...), §12.2.1.1.
+    pub fn send_in_dialog(
+        &mut self,
+        now: Time,
+        dialog: &DialogId,
+        method: &str,
+        headers: Vec<(String, String)>,
+        body: Option<Body>,
+    ) -> Result<TxId, EndpointError> {
+        let d = self
+            .dialogs
+            .get_mut(dialog)
+            .ok_or(EndpointError::NoDialog)?;
+        d.local_seq = d.local_seq.saturating_add(1);
+        let d = d.clone();
+        let (destination, transport) = (next_hop(&d), d.transport);
+        let local = self
+            .local_address(transport, destination)
+            .ok_or(EndpointError::NoLocalAddress(transport))?;
+        let branch = self.ids.branch();
+        let bytes = self.dialog_request(
+            &d,
+            method,
+            d.local_seq,
+            local,
+            &branch,
+            &headers,
+            body.as_ref(),
+        );
+        Ok(self.start_client(now, method, branch, transport, destination, bytes, None))
+    }
+
+    /// Writes a request inside dialog `d` (§12.2.1.1), with the route set applied.
+    #[allow(clippy::too_many_arguments)]
+    fn dialog_request(
+        &self,
+        d: &Dialog,
+        method: &str,
+        cseq: u32,
+        local: SocketAddr,
+        branch: &str,
+        headers: &[(String, String)],
+        body: Option<&Body>,
+    ) -> Bytes {
+        let strict = d
+            .route_set
+            .first()
+            .is_some_and(|r| param(uri_of(r), "lr").is_none());
+        let (ruri, routes): (String, Vec<String>) = if strict {
+            // Strict routing (§12.2.1.1): the first route becomes the Request-URI and the
+            // remote target goes last.
+            let mut routes: Vec<String> = d.route_set[1..].to_vec();
+            routes.push(format!("<{}>", d.remote_target));
+            (uri_of(&d.route_set[0]).to_owned(), routes)
+        } else {
+            (d.remote_target.clone(), d.route_set.clone())
+        };
+        let mut w = MessageWriter::request(method, &ruri);
+        w.header(
+            "Via",
+            &format!(
+                "SIP/2.0/{} {local};branch={branch};rport",
+                d.transport.via_token()
+            ),
+        )
+        .header("Max-Forwards", "70")
+        .header("From", &d.local_party)
+        .header("To", &d.remote_party)
+        .header("Call-ID", &d.id.call_id)
+        .header("CSeq", &format!("{cseq} {method}"));
+        for route in &routes {
+            w.header("Route", route);
+        }
+        if method != "ACK" {
+            w.header("User-Agent", &self.config.user_agent);
+        }
+        w.headers(headers);
+        w.finish(body)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start_client(
+        &mut self,
+        now: Time,
+        method: &str,
+        branch: String,
+        transport: Transport,
+        destination: SocketAddr,
+        bytes: Bytes,
+        invite: Option<Box<InviteContext>>,
+    ) -> TxId {
+        let id = self.alloc_tx();
+        let reliable = transport.is_reliable();
+        let mut timers = TimerSet::default();
+        let cfg = self.config.timers;
+        let machine = if method == "INVITE" {
+            ClientMachine::Invite(ClientInvite::start(now, &cfg, reliable, &mut timers))
+        } else {
+            ClientMachine::NonInvite(ClientNonInvite::start(now, &cfg, reliable, &mut timers))
+        };
+        let key = ClientKey {
+            branch,
+            method: method.to_owned(),
+        };
+        tracing::debug!(tx = %id, method, %destination, "client transaction started");
+        self.client_index.insert(key.clone(), id);
+        let client = ClientTx {
+            key,
+            machine,
+            request: bytes.clone(),
+            invite,
+        };
+        self.txs.insert(
+            id,
+            Tx {
+                transport,
+                destination,
+                timers,
+                kind: TxKind::Client(Box::new(client)),
+            },
+        );
+        self.schedule(id);
+        self.send(transport, destination, bytes);
+        id
+    }
+
+    pub(super) fn fire_client_timer(&mut self, now: Time, id: TxId, timer: Timer) {
+        let Some(tx) = self.txs.get_mut(&id) else {
+            return;
+        };
+        let TxKind::Client(client) = &mut tx.kind else {
+            return;
+        };
+        let (retransmit, timed_out, terminated) = match &mut client.machine {
+            ClientMachine::Invite(m) => match m.on_timer(timer, now, &mut tx.timers) {
+                client_invite::Action::Retransmit => (true, false, false),
+                client_invite::Action::TimedOut => (false, true, true),
+                client_invite::Action::Terminated => (false, false, true),
+                _ => (false, false, false),
+            },
+            ClientMachine::NonInvite(m) => {
+                match m.on_timer(timer, now, &self.config.timers, &mut tx.timers) {
+                    client_non_invite::Action::Retransmit => (true, false, false),
+                    client_non_invite::Action::TimedOut => (false, true, true),
+                    client_non_invite::Action::Terminated => (false, false, true),
+                    _ => (false, false, false),
+                }
+            }
+        };
+        if retransmit {
+            let (t, d, b) = (tx.transport, tx.destination, client.request.clone());
+            tracing::debug!(tx = %id, ?timer, "retransmit request");
+            self.send(t, d, b);
+        }
+        if timed_out {
+            tracing::debug!(tx = %id, ?timer, "client transaction timed out");
+            self.events.push_back(EndpointEvent::Timeout { tx: id });
+        }
+        if terminated {
+            self.remove_tx(id);
+        }
+    }
+
+    /// A response matched client transaction `id`.
+    pub(super) fn client_response(
+        &mut self,
+        now: Time,
+        id: TxId,
+        mut response: Box<IncomingResponse>,
+    ) {
+        let cfg = self.config.timers;
+        let Some(tx) = self.txs.get_mut(&id) else {
+            return;
+        };
+        let reliable = tx.transport.is_reliable();
+        let TxKind::Client(client) = &mut tx.kind else {
+            return;
+        };
+        let code = response.code;
+        match &mut client.machine {
+            ClientMachine::NonInvite(m) => {
+                if m.on_response(code, now, &cfg, reliable, &mut tx.timers)
+                    == client_non_invite::Action::PassUp
+                {
+                    self.events
+                        .push_back(EndpointEvent::Response { tx: id, response });
+                }
+            }
+            ClientMachine::Invite(m) => {
+                let action = m.on_response(code, now, &cfg, reliable, &mut tx.timers);
+                match action {
+                    client_invite::Action::PassUp => {
+                        response.dialog = self.uac_dialog(id, &response, DialogState::Early);
+                        // A held CANCEL goes out on the first provisional (§9.1).
+                        let pending = self.take_pending_cancel(id);
+                        self.events
+                            .push_back(EndpointEvent::Response { tx: id, response });
+                        if let Some(headers) = pending {
+                            self.send_cancel(now, id, headers);
+                        }
+                    }
+                    client_invite::Action::PassUp2xx => self.uac_2xx(now, id, response),
+                    client_invite::Action::AckAndPassUp => {
+                        self.ack_non_2xx(id, &response);
+                        self.drop_early_dialogs(id);
+                        self.events
+                            .push_back(EndpointEvent::Response { tx: id, response });
+                    }
+                    client_invite::Action::ResendAck => {
+                        if let Some(tx) = self.txs.get(&id) {
+                            if let TxKind::Client(c) = &tx.kind {
+                                if let Some(ack) = c.invite.as_ref().and_then(|i| i.ack.clone()) {
+                                    let (t, d) = (tx.transport, tx.destination);
+                                    self.send(t, d, ack);
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.schedule(id);
+    }
+
+    fn take_pending_cancel(&mut self, id: TxId) -> Option<Vec<(String, String)>> {
+        let tx = self.txs.get_mut(&id)?;
+        let TxKind::Client(client) = &mut tx.kind else {
+            return None;
+        };
+        let ctx = client.invite.as_mut()?;
+        match std::mem::replace(&mut ctx.cancel, CancelState::None) {
+            CancelState::Pending { headers } => Some(headers),
+            other => {
+                ctx.cancel = other;
+                None
+            }
+        }
+    }
+
+    /// ACK for a 300-699 (§17.1.1.3): same branch, To from the response.
+    fn ack_non_2xx(&mut self, id: TxId, response: &IncomingResponse) {
+        let Some(tx) = self.txs.get_mut(&id) else {
+            return;
+        };
+        let (transport, destination) = (tx.transport, tx.destination);
+        let TxKind::Client(client) = &mut tx.kind else {
+            return;
+        };
+        let Some(ctx) = client.invite.as_mut() else {
+            return;
+        };
+        let mut w = MessageWriter::request("ACK", &ctx.uri);
+        w.header("Via", &ctx.via)
+            .header("Max-Forwards", "70")
+            .header("From", &ctx.from)
+            .header("To", &response.fields.to)
+            .header("Call-ID", &ctx.call_id)
+            .header("CSeq", &format!("{} ACK", ctx.cseq));
+        for route in &ctx.routes {
+            w.header("Route", route);
+        }
+        let ack = w.finish(None);
+        ctx.ack = Some(ack.clone());
+        self.send(transport, destination, ack);
+    }
+
+    /// A 2xx to our INVITE: confirm (or create, for a new fork) the dialog, ACK it, and pass
+    /// it up once per dialog; a retransmitted 2xx gets the same ACK again (§13.2.2.4).
+    fn uac_2xx(&mut self, now: Time, id: TxId, mut response: Box<IncomingResponse>) {
+        let _ = now;
+        let Some(remote_tag) = response.fields.to_tag.clone() else {
+            tracing::debug!(tx = %id, "2xx without To tag discarded");
+            return;
+        };
+        let resend = self.txs.get(&id).and_then(|tx| match &tx.kind {
+            TxKind::Client(c) => c
+                .invite
+                .as_ref()
+                .and_then(|i| i.acks_2xx.get(&remote_tag).cloned()),
+            TxKind::Server(_) => None,
+        });
+        if let Some((destination, ack)) = resend {
+            let transport = self
+                .txs
+                .get(&id)
+                .map(|t| t.transport)
+                .unwrap_or(sip_message::Transport::Udp);
+            self.send(transport, destination, ack);
+            return;
+        }
+        let Some(dialog_id) = self.uac_dialog(id, &response, DialogState::Confirmed) else {
+            return;
+        };
+        let Some(d) = self.dialogs.get(&dialog_id).cloned() else {
+            return;
+        };
+        let destination = next_hop(&d);
+        let Some(local) = self.local_address(d.transport, destination) else {
+            return;
+        };
+        let branch = self.ids.branch();
+        let ack = self.dialog_request(&d, "ACK", d.invite_cseq, local, &branch, &[], None);
+        if let Some(tx) = self.txs.get_mut(&id) {
+            if let TxKind::Client(c) = &mut tx.kind {
+                if let Some(ctx) = c.invite.as_mut() {
+                    ctx.acks_2xx.insert(remote_tag, (destination, ack.clone()));
+                }
+            }
+        }
+        self.send(d.transport, destination, ack);
+        response.dialog = Some(dialog_id);
+        self.events
+            .push_back(EndpointEvent::Response { tx: id, response });
+    }
+
+    /// Creates or updates the UAC dialog for a 1xx-with-tag or 2xx (§12.1.2).
+    fn uac_dialog(
+        &mut self,
+        id: TxId,
+        response: &IncomingResponse,
+        state: DialogState,
+    ) -> Option<DialogId> {
+        let remote_tag = response.fields.to_tag.clone()?;
+        let tx = self.txs.get(&id)?;
+        let TxKind::Client(client) = &tx.kind else {
+            return None;
+        };
+        let ctx = client.invite.as_ref()?;
+        let local_tag = tag_of(&ctx.from)?;
+        let dialog_id = DialogId {
+            call_id: ctx.call_id.clone(),
+            local_tag,
+            remote_tag,
+        };
+        let remote_target = response.fields.contact.clone();
+        match self.dialogs.get_mut(&dialog_id) {
+            Some(d) => {
+                if state == DialogState::Confirmed {
+                    d.state = DialogState::Confirmed;
+                    // The 2xx's Record-Route is authoritative (§12.1.2).
+                    d.route_set = response.fields.record_route.iter().rev().cloned().collect();
+                }
+                if let Some(target) = remote_target {
+                    d.remote_target = target;
+                }
+            }
+            None => {
+                let d = Dialog {
+                    id: dialog_id.clone(),
+                    state,
+                    role: Role::Uac,
+                    local_seq: ctx.cseq,
+                    remote_seq: None,
+                    local_party: ctx.from.clone(),
+                    remote_party: response.fields.to.clone(),
+                    remote_target: remote_target.unwrap_or_else(|| ctx.uri.clone()),
+                    route_set: response.fields.record_route.iter().rev().cloned().collect(),
+                    transport: tx.transport,
+                    peer: tx.destination,
+                    invite_cseq: ctx.cseq,
+                };
+                tracing::debug!(call_id = %dialog_id.call_id, ?state, "dialog created (UAC)");
+                self.dialogs.insert(dialog_id.clone(), d);
+            }
+        }
+        Some(dialog_id)
+    }
+
+    /// Removes the early dialogs of a failed INVITE.
+    fn drop_early_dialogs(&mut self, id: TxId) {
+        let Some(tx) = self.txs.get(&id) else { return };
+        let TxKind::Client(client) = &tx.kind else {
+            return;
+        };
+        let Some(ctx) = client.invite.as_ref() else {
+            return;
+        };
+        let call_id = ctx.call_id.clone();
+        self.dialogs.retain(|k, d| {
+            !(k.call_id == call_id && d.state == DialogState::Early && d.role == Role::Uac)
+        });
+    }
+}
+
+/// Where the next request of a dialog goes: the first route, else the remote target, when
+/// it names an IP literal; otherwise back where the peer's messages came from.
+pub(super) fn next_hop(d: &Dialog) -> SocketAddr {
+    let uri = d
+        .route_set
+        .first()
+        .map(|r| uri_of(r).to_owned())
+        .unwrap_or_else(|| d.remote_target.clone());
+    literal_destination(&uri).unwrap_or(d.peer)
+}
+
+/// The socket address of a URI whose host is an IP literal (port 5060 by default).
+pub fn literal_destination(uri: &str) -> Option<SocketAddr> {
+    let (host, port, _) = uri_host_port(uri)?;
+    let ip: std::net::IpAddr = host.parse().ok()?;
+    Some(SocketAddr::new(ip, port.unwrap_or(5060)))
+}
+
+/// Our Contact value for `transport`.
+pub(super) fn contact(user: &str, local: SocketAddr, transport: Transport) -> String {
+    match transport {
+        Transport::Udp => format!("<sip:{user}@{local}>"),
+        Transport::Tcp => format!("<sip:{user}@{local};transport=tcp>"),
+    }
+}
+
+/// The host part of a local address as it appears in a URI (`[::1]` for IPv6).
+fn local_host(local: SocketAddr) -> String {
+    match local {
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => format!("[{}]", a.ip()),
+    }
+}

@@ -122,6 +122,42 @@ impl Endpoint {
         })
     }
 
+    /// Sends a request outside any dialog other than INVITE (OPTIONS, a stray BYE for tests),
+    /// starting a non-INVITE client transaction.
+    pub fn send_request(
+        &mut self,
+        now: Time,
+        method: &str,
+        uri: &str,
+        destination: SocketAddr,
+        transport: Transport,
+        headers: Vec<(String, String)>,
+    ) -> Result<TxId, EndpointError> {
+        let local = self
+            .local_address(transport, destination)
+            .ok_or(EndpointError::NoLocalAddress(transport))?;
+        if method == "INVITE" || method == "ACK" || method == "CANCEL" {
+            return Err(EndpointError::InvalidState);
+        }
+        let branch = self.ids.branch();
+        let tag = self.ids.tag();
+        let call_id = self.ids.call_id();
+        let mut w = MessageWriter::request(method, uri);
+        w.header(
+            "Via",
+            &format!("SIP/2.0/{} {local};branch={branch};rport", transport.via_token()),
+        )
+        .header("Max-Forwards", "70")
+        .header("From", &format!("<sip:{}@{}>;tag={tag}", self.config.contact_user, local_host(local)))
+        .header("To", &format!("<{uri}>"))
+        .header("Call-ID", &call_id)
+        .header("CSeq", &format!("1 {method}"))
+        .header("User-Agent", &self.config.user_agent.clone())
+        .headers(&headers);
+        let bytes = w.finish(None);
+        Ok(self.start_client(now, method, branch, transport, destination, bytes, None))
+    }
+
     /// Cancels a pending INVITE client transaction (RFC 3261 §9.1). `headers` (Reason,
     /// User-to-User) go into the CANCEL.
     pub fn cancel(

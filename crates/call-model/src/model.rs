@@ -235,8 +235,9 @@ impl CallModel {
         let plan = plan_drop(c.record.state, c.awaiting_ack)?;
         let request = self.alloc_request();
         let decline = plan == DropPlan::Decline;
+        let decline_code = params.decline_code.unwrap_or(self.config.decline_code);
         let cause = params.cause.unwrap_or(if decline {
-            self.config.decline_cause
+            decline_cause(decline_code, self.config.decline_cause)
         } else {
             self.config.drop_cause
         });
@@ -249,7 +250,7 @@ impl CallModel {
         tracing::debug!(%call, ?plan, "drop");
         match plan {
             DropPlan::Decline => {
-                let code = params.decline_code.unwrap_or(self.config.decline_code);
+                let code = decline_code;
                 if let Some(tx) = self.calls.get(&call).and_then(|c| c.invite_tx) {
                     let _ = self.endpoint.respond(now, tx, code, headers, None);
                 }
@@ -440,6 +441,17 @@ impl CallModel {
         if let Some(d) = c.dialog.clone() {
             self.endpoint.remove_dialog(&d);
         }
+    }
+}
+
+/// The Q.850 cause that says the same as a decline status: 486 busy (17), 480 no answer (19),
+/// 404 unallocated number (1); any other code uses the configured cause (21, call rejected).
+fn decline_cause(code: u16, configured: u16) -> u16 {
+    match code {
+        486 | 600 => 17,
+        480 => 19,
+        404 | 604 => 1,
+        _ => configured,
     }
 }
 

@@ -8,6 +8,8 @@
 
 mod network;
 mod node;
+mod scripted;
 
 pub use network::{LogEntry, Sim};
 pub use node::Node;
+pub use scripted::{header_of, response_to, Scripted};

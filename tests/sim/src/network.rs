@@ -48,16 +48,20 @@ impl LogEntry {
 
     /// The CSeq method of the message.
     pub fn cseq_method(&self) -> Option<&str> {
-        self.header("CSeq").and_then(|v| v.split_whitespace().nth(1))
+        self.header("CSeq")
+            .and_then(|v| v.split_whitespace().nth(1))
     }
 
     /// The first value of a header (case-insensitive name).
     pub fn header(&self, name: &str) -> Option<&str> {
         let text = std::str::from_utf8(&self.bytes).ok()?;
-        text.split("\r\n").take_while(|l| !l.is_empty()).skip(1).find_map(|line| {
-            let (n, v) = line.split_once(':')?;
-            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-        })
+        text.split("\r\n")
+            .take_while(|l| !l.is_empty())
+            .skip(1)
+            .find_map(|line| {
+                let (n, v) = line.split_once(':')?;
+                n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+            })
     }
 }
 
@@ -169,7 +173,10 @@ impl Sim {
 
     /// Send times (in ms) of messages matching `predicate`.
     pub fn times_ms(&self, predicate: impl FnMut(&LogEntry) -> bool) -> Vec<u64> {
-        self.sent(predicate).iter().map(|e| e.at.as_millis()).collect()
+        self.sent(predicate)
+            .iter()
+            .map(|e| e.at.as_millis())
+            .collect()
     }
 
     /// Drains the transmits of every node onto the network (call after a command).
@@ -182,7 +189,11 @@ impl Sim {
     /// The time of the next delivery or timer.
     pub fn next_event(&self) -> Option<Time> {
         let next_packet = self.queue.peek().map(|Reverse((t, _))| *t);
-        let next_timer = self.nodes.iter().filter_map(|(_, n)| n.poll_timeout()).min();
+        let next_timer = self
+            .nodes
+            .iter()
+            .filter_map(|(_, n)| n.poll_timeout())
+            .min();
         [next_packet, next_timer].into_iter().flatten().min()
     }
 
@@ -230,7 +241,9 @@ impl Sim {
             self.queue.pop();
             if let Some(p) = self.in_flight.remove(&id) {
                 if let Some(i) = self.nodes.iter().position(|(a, _)| *a == p.to) {
-                    self.nodes[i].1.handle_packet(now, p.transport, p.to, p.from, &p.bytes);
+                    self.nodes[i]
+                        .1
+                        .handle_packet(now, p.transport, p.to, p.from, &p.bytes);
                     self.drain(i);
                 }
             }
@@ -255,8 +268,11 @@ impl Sim {
                 dropped: false,
             };
             entry.dropped = self.should_drop(&entry);
-            let latency =
-                self.latency.get(&(from, t.destination)).copied().unwrap_or(self.default_latency);
+            let latency = self
+                .latency
+                .get(&(from, t.destination))
+                .copied()
+                .unwrap_or(self.default_latency);
             let jitter = if t.transport == Transport::Udp && !self.jitter.is_zero() {
                 let nanos = u64::try_from(self.jitter.as_nanos()).unwrap_or(u64::MAX);
                 Duration::from_nanos(self.rng.random_range(0..=nanos))
@@ -267,9 +283,15 @@ impl Sim {
                 self.seq += 1;
                 self.in_flight.insert(
                     self.seq,
-                    InFlight { transport: t.transport, from, to: t.destination, bytes: t.bytes },
+                    InFlight {
+                        transport: t.transport,
+                        from,
+                        to: t.destination,
+                        bytes: t.bytes,
+                    },
                 );
-                self.queue.push(Reverse((self.now + latency + jitter, self.seq)));
+                self.queue
+                    .push(Reverse((self.now + latency + jitter, self.seq)));
             }
             self.log.push(entry);
         }

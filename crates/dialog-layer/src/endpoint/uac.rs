@@ -145,10 +145,20 @@ impl Endpoint {
         let mut w = MessageWriter::request(method, uri);
         w.header(
             "Via",
-            &format!("SIP/2.0/{} {local};branch={branch};rport", transport.via_token()),
+            &format!(
+                "SIP/2.0/{} {local};branch={branch};rport",
+                transport.via_token()
+            ),
         )
         .header("Max-Forwards", "70")
-        .header("From", &format!("<sip:{}@{}>;tag={tag}", self.config.contact_user, local_host(local)))
+        .header(
+            "From",
+            &format!(
+                "<sip:{}@{}>;tag={tag}",
+                self.config.contact_user,
+                local_host(local)
+            ),
+        )
         .header("To", &format!("<{uri}>"))
         .header("Call-ID", &call_id)
         .header("CSeq", &format!("1 {method}"))

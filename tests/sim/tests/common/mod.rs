@@ -1,0 +1,58 @@
+//! Shared set-up for the simulation tests.
+#![allow(dead_code)]
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use call_model::{CallModel, Config};
+use dialog_layer::{Endpoint, EndpointConfig, Time, TimerConfig};
+use sip_message::Transport;
+
+/// Loopback address `127.0.0.1:port` (the simulated network never touches a socket).
+pub fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// An endpoint at `local` (UDP and TCP), seeded.
+pub fn endpoint(local: SocketAddr, seed: u64) -> Endpoint {
+    let mut e = Endpoint::new(EndpointConfig {
+        seed,
+        ..EndpointConfig::default()
+    });
+    e.add_local_address(Transport::Udp, local);
+    e.add_local_address(Transport::Tcp, local);
+    e
+}
+
+/// A call model at `local` (UDP and TCP), seeded.
+pub fn model(local: SocketAddr, seed: u64) -> CallModel {
+    model_with(
+        local,
+        Config {
+            seed,
+            ..Config::default()
+        },
+    )
+}
+
+/// A call model at `local` with `config`.
+pub fn model_with(local: SocketAddr, config: Config) -> CallModel {
+    let mut m = CallModel::new(config);
+    m.add_local_address(Transport::Udp, local);
+    m.add_local_address(Transport::Tcp, local);
+    m
+}
+
+/// Default RFC timers.
+pub fn timers() -> TimerConfig {
+    TimerConfig::default()
+}
+
+/// `ms` milliseconds after the origin.
+pub fn ms(ms: u64) -> Time {
+    Time::from_millis(ms)
+}
+
+/// `s` seconds as a duration.
+pub fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}

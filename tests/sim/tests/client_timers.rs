@@ -1,4 +1,5 @@
 //! Client transaction timers A, B, E, F on a simulated clock, with exact timestamps.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use common::{addr, endpoint, ms};

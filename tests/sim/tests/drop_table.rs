@@ -1,5 +1,6 @@
 //! Every row of the drop table (drop-semantics §3) and its races, between two call models on
 //! a simulated network, with exact timestamps.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Forking (RFC 3261 §12.1.2, §13.2.2.4): several early dialogs, several 2xx, each ACKed,
 //! each retransmitted 2xx ACKed again; matching, 481 and 482 against a scripted peer.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use call_model::{CallModel, CallState, CallTarget, Event};

@@ -1,5 +1,6 @@
 //! Robustness: random loss with every call still completing, TCP scenarios, and random
 //! operation sequences that never panic or leave a transaction stuck.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Remote ends mapped to disconnect modes (drop-semantics §4) through the whole stack: a
 //! scripted peer answers our INVITE with each status, with and without a Q.850 Reason.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Server transaction timers G, H, I, J, L, the 2xx retransmission until ACK, and Timer D on
 //! the client, on a simulated clock with exact timestamps.
+#![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
 use common::{addr, endpoint, ms};

@@ -88,6 +88,7 @@ impl CallModel {
     }
 
     fn on_remote_bye(&mut self, now: Time, call: CallHandle, request: &IncomingRequest) {
+        let _span = tracing::info_span!("call", %call).entered();
         let state = match self.calls.get(&call) {
             Some(c) => c.record.state,
             None => return,
@@ -224,6 +225,7 @@ impl CallModel {
 
     /// A 2xx to our INVITE (the endpoint has ACKed it).
     fn on_answered(&mut self, now: Time, call: CallHandle, response: IncomingResponse) {
+        let _span = tracing::info_span!("call", %call).entered();
         let Some(dialog) = response.dialog.clone() else {
             return;
         };
@@ -311,6 +313,7 @@ impl CallModel {
         by: EndedBy,
         status: Option<u16>,
     ) {
+        let _span = tracing::info_span!("call", %call).entered();
         if let Some(c) = self.calls.get_mut(&call) {
             c.remote_ended_by = Some(by);
             c.record.ended_by = Some(by);

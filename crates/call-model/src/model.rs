@@ -181,6 +181,7 @@ impl CallModel {
 
     /// Answers an offered or accepted call: sends 200 with an SDP answer (state `connected`).
     pub fn answer(&mut self, now: Time, call: CallHandle) -> Result<(), CallError> {
+        let _span = tracing::info_span!("call", %call).entered();
         let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
         if !matches!(c.record.state, CallState::Offering | CallState::Accepted) {
             return Err(CallError::InvalCallState);
@@ -218,6 +219,7 @@ impl CallModel {
         call: CallHandle,
         params: DropParams,
     ) -> Result<RequestId, CallError> {
+        let _span = tracing::info_span!("call", %call).entered();
         let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
         if params
             .uui

@@ -251,6 +251,7 @@ impl Endpoint {
     }
 
     fn fire_timer(&mut self, now: Time, id: TxId, timer: Timer) {
+        let _span = tracing::debug_span!("tx", tx = %id, ?timer).entered();
         let is_client = matches!(self.txs.get(&id).map(|t| &t.kind), Some(TxKind::Client(_)));
         if is_client {
             self.fire_client_timer(now, id, timer);

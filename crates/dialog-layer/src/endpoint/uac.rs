@@ -244,6 +244,7 @@ impl Endpoint {
         headers: Vec<(String, String)>,
         body: Option<Body>,
     ) -> Result<TxId, EndpointError> {
+        let _span = tracing::debug_span!("dialog", call_id = %dialog.call_id, method).entered();
         let d = self
             .dialogs
             .get_mut(dialog)
@@ -405,6 +406,7 @@ impl Endpoint {
         id: TxId,
         mut response: Box<IncomingResponse>,
     ) {
+        let _span = tracing::debug_span!("tx", tx = %id, code = response.code).entered();
         let cfg = self.config.timers;
         let Some(tx) = self.txs.get_mut(&id) else {
             return;

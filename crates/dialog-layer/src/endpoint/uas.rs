@@ -20,6 +20,7 @@ impl Endpoint {
         headers: Vec<(String, String)>,
         body: Option<Body>,
     ) -> Result<Option<DialogId>, EndpointError> {
+        let _span = tracing::debug_span!("tx", tx = %tx, code).entered();
         let cfg = self.config.timers;
         let contact_user = self.config.contact_user.clone();
         let user_agent = self.config.user_agent.clone();

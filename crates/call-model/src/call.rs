@@ -8,8 +8,8 @@ use crate::{CallHandle, CallRecord, EndedBy, RequestId, Transport};
 /// A drop whose wire action waits (a deferred CANCEL, or a BYE waiting for the ACK).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingDrop {
-    /// The request to reply to once the action is carried out.
-    pub request: RequestId,
+    /// The request to reply to once the action is carried out (none within a cascade).
+    pub request: Option<RequestId>,
 }
 
 /// One call.
@@ -39,6 +39,40 @@ pub struct Call {
     pub pending: Option<PendingDrop>,
     /// Who ended it before the application dropped it.
     pub remote_ended_by: Option<EndedBy>,
+    /// Its place in a local conference.
+    pub conf: Option<ConfRole>,
+    /// Its place in a bridged appearance.
+    pub bridge: Option<BridgeRole>,
+}
+
+/// A call's place in a local conference (drop-semantics §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfRole {
+    /// The conference handle itself: no SIP leg, its participants are.
+    Parent {
+        /// The participant calls, in the order they joined.
+        participants: Vec<CallHandle>,
+    },
+    /// A participant of the conference `parent`.
+    Participant {
+        /// The conference handle.
+        parent: CallHandle,
+    },
+}
+
+/// A call's place in a bridged appearance (drop-semantics §6): one SIP leg, several stations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BridgeRole {
+    /// The station that owns the SIP leg.
+    Owner {
+        /// The other stations sharing it.
+        stations: Vec<CallHandle>,
+    },
+    /// Another station on the owner's leg.
+    Station {
+        /// The owner.
+        owner: CallHandle,
+    },
 }
 
 impl Call {
@@ -62,6 +96,13 @@ impl Call {
             drop_headers: Vec::new(),
             pending: None,
             remote_ended_by: None,
+            conf: None,
+            bridge: None,
         }
+    }
+
+    /// True for a conference handle.
+    pub fn is_conference_parent(&self) -> bool {
+        matches!(self.conf, Some(ConfRole::Parent { .. }))
     }
 }

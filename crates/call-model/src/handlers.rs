@@ -145,7 +145,7 @@ impl CallModel {
             // The BYE held until the ACK (or its timeout) goes now (RFC 3261 §15).
             let headers = std::mem::take(&mut c.drop_headers);
             self.send_bye(now, call, headers);
-            self.reply(pending.request, Ok(()));
+            self.reply_to(pending.request);
             return;
         }
         if timed_out && c.record.state == CallState::Connected {
@@ -173,7 +173,7 @@ impl CallModel {
                 if cancelling {
                     // The held CANCEL went out with this provisional: the drop is carried out.
                     if let Some(p) = self.calls.get_mut(&call).and_then(|c| c.pending.take()) {
-                        self.reply(p.request, Ok(()));
+                        self.reply_to(p.request);
                     }
                     return;
                 }
@@ -201,7 +201,7 @@ impl CallModel {
                 if cancelling {
                     // Our CANCEL's 487, or another final: the INVITE is over, the drop done.
                     if let Some(p) = self.calls.get_mut(&call).and_then(|c| c.pending.take()) {
-                        self.reply(p.request, Ok(()));
+                        self.reply_to(p.request);
                     }
                     if let Some(c) = self.calls.get_mut(&call) {
                         c.cancelling = false;
@@ -261,7 +261,7 @@ impl CallModel {
             }
             self.endpoint.remove_dialog(&dialog);
             if let Some(p) = pending {
-                self.reply(p.request, Ok(()));
+                self.reply_to(p.request);
             }
             return;
         }
@@ -292,7 +292,7 @@ impl CallModel {
         }
         if let Some(p) = c.pending.take() {
             c.cancelling = false;
-            self.reply(p.request, Ok(()));
+            self.reply_to(p.request);
             return;
         }
         c.cancelling = false;
@@ -328,6 +328,8 @@ impl CallModel {
             CallState::Disconnected,
             Some(Mode::Disconnected(mode)),
         );
+        self.mirror_to_stations(now, call, Some(Mode::Disconnected(mode)));
+        self.left_conference(now, call);
     }
 
     /// Stores received Reason values and UUI on the record; announces them (before any

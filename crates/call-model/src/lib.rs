@@ -5,7 +5,9 @@
 //! `handle_send_failure`) and commands (`make_call`, `answer`, `drop_call`, ...), then drain
 //! `poll_transmit` and `poll_event` until they return `None`, and sleep until `poll_timeout`.
 
+mod bridge;
 mod call;
+mod conference;
 mod config;
 mod disconnect;
 mod drop_headers;

@@ -58,6 +58,8 @@ pub struct CallModel {
     pub(crate) by_tx: HashMap<TxId, CallHandle>,
     pub(crate) by_dialog: HashMap<DialogId, CallHandle>,
     pub(crate) events: VecDeque<Event>,
+    /// Bridged stations whose view is `connected/inactive`.
+    pub(crate) inactive: std::collections::HashSet<CallHandle>,
     next_handle: u32,
     next_request: u32,
 }
@@ -79,6 +81,7 @@ impl CallModel {
             by_tx: HashMap::new(),
             by_dialog: HashMap::new(),
             events: VecDeque::new(),
+            inactive: std::collections::HashSet::new(),
             next_handle: 1,
             next_request: 1,
         }
@@ -213,6 +216,8 @@ impl CallModel {
 
     /// Drops a call (TAPI `lineDrop`): returns a request id at once; a `reply` event follows
     /// when the BYE / CANCEL / final response has been handed to the transaction layer.
+    /// Dropping a conference parent cascades to every participant; dropping one station of a
+    /// bridged appearance while others remain only makes that station inactive.
     pub fn drop_call(
         &mut self,
         now: Time,
@@ -234,8 +239,34 @@ impl CallModel {
         {
             return Err(CallError::InvalParam);
         }
-        let plan = plan_drop(c.record.state, c.awaiting_ack)?;
+        plan_drop(c.record.state, c.awaiting_ack)?;
+        if c.is_conference_parent() {
+            return Ok(self.drop_conference(now, call, &params));
+        }
+        if let Some(request) = self.drop_bridged(now, call, &params) {
+            return Ok(request);
+        }
         let request = self.alloc_request();
+        self.drop_leg(now, call, &params, Some(request));
+        self.left_conference(now, call);
+        Ok(request)
+    }
+
+    /// Drops one SIP leg by the drop table; `request` gets its reply when the wire action is
+    /// carried out (none for the legs of a cascade, which reply once for the parent).
+    pub(crate) fn drop_leg(
+        &mut self,
+        now: Time,
+        call: CallHandle,
+        params: &DropParams,
+        request: Option<RequestId>,
+    ) {
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
+        let Ok(plan) = plan_drop(c.record.state, c.awaiting_ack) else {
+            return;
+        };
         let decline = plan == DropPlan::Decline;
         let decline_code = params.decline_code.unwrap_or(self.config.decline_code);
         let cause = params.cause.unwrap_or(if decline {
@@ -259,7 +290,7 @@ impl CallModel {
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.record.sip_status = Some(code);
                 }
-                self.reply(request, Ok(()));
+                self.reply_to(request);
             }
             DropPlan::DeferredCancel | DropPlan::Cancel => {
                 // A 2xx crossing the CANCEL gets ACK + BYE with the same Reason/UUI.
@@ -276,12 +307,12 @@ impl CallModel {
                             c.pending = Some(PendingDrop { request });
                         }
                     }
-                    _ => self.reply(request, Ok(())),
+                    _ => self.reply_to(request),
                 }
             }
             DropPlan::Bye => {
                 self.send_bye(now, call, headers);
-                self.reply(request, Ok(()));
+                self.reply_to(request);
             }
             DropPlan::ByeAfterAck => {
                 if let Some(c) = self.calls.get_mut(&call) {
@@ -296,12 +327,11 @@ impl CallModel {
                     c.record.reason_sent = None;
                     c.record.uui_sent = None;
                 }
-                self.reply(request, Ok(()));
+                self.reply_to(request);
             }
         }
         self.set_state(now, call, CallState::Idle, None);
         self.forget_finished(call);
-        Ok(request)
     }
 
     /// Frees an idle call's record. Refused (`invalcallstate`) while the call is not idle.
@@ -311,6 +341,7 @@ impl CallModel {
             return Err(CallError::InvalCallState);
         }
         self.calls.remove(&call);
+        self.inactive.remove(&call);
         self.by_tx.retain(|_, h| *h != call);
         self.by_dialog.retain(|_, h| *h != call);
         Ok(())
@@ -367,7 +398,7 @@ impl CallModel {
         handle
     }
 
-    fn alloc_request(&mut self) -> RequestId {
+    pub(crate) fn alloc_request(&mut self) -> RequestId {
         let id = RequestId(self.next_request);
         self.next_request += 1;
         id
@@ -375,6 +406,13 @@ impl CallModel {
 
     pub(crate) fn reply(&mut self, request: RequestId, result: Result<(), CallError>) {
         self.events.push_back(Event::Reply { request, result });
+    }
+
+    /// Reports a carried-out drop, when it has a request of its own.
+    pub(crate) fn reply_to(&mut self, request: Option<RequestId>) {
+        if let Some(request) = request {
+            self.reply(request, Ok(()));
+        }
     }
 
     /// Changes a call's state and reports it (one event per change).

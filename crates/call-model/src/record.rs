@@ -31,6 +31,8 @@ pub enum Direction {
     Outgoing,
     /// We received the INVITE.
     Incoming,
+    /// A local conference handle: no SIP leg of its own.
+    Conference,
 }
 
 /// A snapshot of a call, kept after it ends until it is deallocated.

@@ -1,0 +1,68 @@
+//! Commands from [`crate::Ua`] handles to the event loop. Each carries a oneshot for its answer,
+//! so the caller awaits the model's synchronous result while the loop never awaits the caller.
+use std::time::Duration;
+
+use call_model::{CallError, CallHandle, CallRecord, CallTarget, DropParams, RequestId};
+use tokio::sync::oneshot;
+
+use crate::UaError;
+
+/// One request to the event loop.
+#[derive(Debug)]
+pub(crate) enum Command {
+    MakeCall {
+        target: CallTarget,
+        reply: oneshot::Sender<Result<CallHandle, UaError>>,
+    },
+    Accept {
+        call: CallHandle,
+        reply: oneshot::Sender<Result<(), CallError>>,
+    },
+    Answer {
+        call: CallHandle,
+        reply: oneshot::Sender<Result<(), CallError>>,
+    },
+    DropCall {
+        call: CallHandle,
+        params: DropParams,
+        reply: oneshot::Sender<Result<RequestId, CallError>>,
+    },
+    Deallocate {
+        call: CallHandle,
+        reply: oneshot::Sender<Result<(), CallError>>,
+    },
+    CallInfo {
+        call: CallHandle,
+        reply: oneshot::Sender<Option<CallRecord>>,
+    },
+    AllocatedCalls {
+        reply: oneshot::Sender<usize>,
+    },
+    LiveCalls {
+        reply: oneshot::Sender<Vec<CallHandle>>,
+    },
+    /// Drop every live call with `params`, then stop once the model is quiescent or `grace`
+    /// has passed. `done` fires when the loop has stopped.
+    Shutdown {
+        grace: Duration,
+        params: DropParams,
+        done: oneshot::Sender<()>,
+    },
+}
+
+impl Command {
+    /// A short name for spans and logs.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Command::MakeCall { .. } => "make_call",
+            Command::Accept { .. } => "accept",
+            Command::Answer { .. } => "answer",
+            Command::DropCall { .. } => "drop_call",
+            Command::Deallocate { .. } => "deallocate",
+            Command::CallInfo { .. } => "call_info",
+            Command::AllocatedCalls { .. } => "allocated_calls",
+            Command::LiveCalls { .. } => "live_calls",
+            Command::Shutdown { .. } => "shutdown",
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! From the common flags to a [`UaConfig`], and the drop parameters they imply.
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use sipdrop_runtime::{DropParams, ModelConfig, TimerConfig, Transport, TransportConfig, UaConfig};
+use tokio::time::Instant;
+
+use super::args::{Common, TransportArg};
+
+/// The default `--udp` of `listen` and `serve`.
+pub const SERVER_UDP: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 5060);
+/// The default `--udp` of `call` and `conference`: any free port.
+pub const CLIENT_UDP: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+/// What differs between subcommands when building a UA.
+#[derive(Debug, Clone, Copy)]
+pub struct UaShape {
+    /// `--udp` when not given.
+    pub default_udp: SocketAddr,
+    /// The final response of a drop on an offered call.
+    pub decline_code: u16,
+    /// Outgoing requests will use TCP: a TCP socket is bound even without `--tcp`, so
+    /// connections have a local address for Via and Contact.
+    pub needs_tcp: bool,
+}
+
+/// The UA configuration for `common`.
+pub fn ua_config(common: &Common, shape: UaShape, origin: Instant, name: &str) -> UaConfig {
+    let udp = common.udp.unwrap_or(shape.default_udp);
+    let tcp = common
+        .tcp
+        .or_else(|| shape.needs_tcp.then(|| SocketAddr::new(udp.ip(), 0)));
+    let model = ModelConfig {
+        timers: TimerConfig::from_t1(common.t1),
+        // The pure crates take their randomness as a seed; the OS provides it here only.
+        seed: rand::random(),
+        decline_code: shape.decline_code,
+        ..ModelConfig::default()
+    };
+    if common.user.is_some() {
+        tracing::warn!("digest authentication is not implemented yet: --user/--password unused");
+    }
+    UaConfig {
+        model,
+        transport: TransportConfig {
+            udp: vec![udp],
+            tcp: tcp.into_iter().collect(),
+            ..TransportConfig::default()
+        },
+        proxy: common.proxy.as_ref().map(|p| p.text.clone()),
+        sip_trace: common.log.sip_trace,
+        origin: Some(origin),
+        name: name.to_owned(),
+    }
+}
+
+/// `--transport` as the model's type.
+pub fn transport(common: &Common) -> Option<Transport> {
+    common.transport.map(|t| match t {
+        TransportArg::Udp => Transport::Udp,
+        TransportArg::Tcp => Transport::Tcp,
+    })
+}
+
+/// Whether a call to a URI with `uri_transport` goes over TCP, given the flags.
+pub fn uses_tcp(common: &Common, uri_transport: Option<Transport>) -> bool {
+    let proxy_transport = common.proxy.as_ref().and_then(|p| p.uri.transport);
+    transport(common).or(proxy_transport).or(uri_transport) == Some(Transport::Tcp)
+}
+
+/// What every drop sends: `--uui` and `--cause` (the model's defaults when absent).
+pub fn drop_params(common: &Common) -> DropParams {
+    DropParams {
+        uui: common.uui.as_ref().map(|u| u.0.clone()),
+        cause: common.cause,
+        decline_code: None,
+    }
+}

@@ -1,0 +1,111 @@
+//! `sipdrop call URI`: places `--calls` calls at `--rate` with at most `--concurrency` in
+//! progress, drops them on schedule, and ends with the summary line.
+use std::process::ExitCode;
+use std::time::Duration;
+
+use sipdrop_runtime::{CallTarget, DisconnectMode};
+use tokio::time::Instant;
+
+use super::report::print_event;
+use super::timers::Timers;
+use super::uac::Uac;
+use super::{signals, start_ua, SHUTDOWN_GRACE};
+use crate::cli::args::CallArgs;
+use crate::cli::events_json::EventSink;
+use crate::cli::ua_config::{drop_params, transport, ua_config, uses_tcp, UaShape, CLIENT_UDP};
+use crate::cli::values::Expect;
+use crate::summary::Summary;
+
+/// Runs `call`: 0 when every call ended as `--expect` says (or on a signal), else 1.
+pub async fn run(args: CallArgs, origin: Instant) -> anyhow::Result<ExitCode> {
+    let common = &args.common;
+    let shape = UaShape {
+        default_udp: CLIENT_UDP,
+        decline_code: 603,
+        needs_tcp: uses_tcp(common, args.uri.uri.transport),
+    };
+    let (ua, mut events) = start_ua(ua_config(common, shape, origin, "call")).await?;
+    let sink = EventSink::new(common.events);
+    let expect = args.expect.unwrap_or(
+        if args.drop_after.is_some() || args.cancel_after.is_some() {
+            Expect::Dropped
+        } else {
+            Expect::Mode(DisconnectMode::Normal)
+        },
+    );
+    let target = CallTarget {
+        uri: args.uri.text.clone(),
+        destination: None,
+        transport: transport(common),
+    };
+    let params = drop_params(common);
+    let mut uac = Uac::new(args.drop_after, args.cancel_after, params.clone());
+    let (timers, mut dues) = Timers::new();
+    let mut summary = Summary::default();
+
+    let interval = Duration::from_secs_f64(1.0 / args.rate);
+    let concurrency = args.concurrency.unwrap_or(u64::MAX);
+    let mut next_start = Instant::now();
+    let mut ended = 0u64;
+    let signal = signals::shutdown_requested();
+    tokio::pin!(signal);
+    let mut interrupted = false;
+
+    while ended < args.calls {
+        let in_progress = u64::try_from(uac.in_progress()).unwrap_or(u64::MAX);
+        let can_start = summary.attempted < args.calls && in_progress < concurrency;
+        tokio::select! {
+            () = tokio::time::sleep_until(next_start), if can_start => {
+                summary.attempted += 1;
+                // After a wait for a free slot, start at once rather than in a burst to catch up.
+                next_start = (next_start + interval).max(Instant::now());
+                if let Err(outcome) = uac.place(&ua, &timers, target.clone()).await {
+                    summary.record(&outcome, expect);
+                    ended += 1;
+                }
+            }
+            event = events.recv() => {
+                let Some(event) = event else {
+                    tracing::error!("the user agent stopped unexpectedly");
+                    break;
+                };
+                print_event(&ua, &sink, &event).await;
+                if let Some(outcome) = uac.on_event(&ua, &timers, &event).await {
+                    summary.record(&outcome, expect);
+                    ended += 1;
+                }
+            }
+            Some(due) = dues.recv() => uac.on_due(&ua, due).await,
+            () = &mut signal => {
+                interrupted = true;
+                break;
+            }
+        }
+    }
+
+    // On a signal, the calls still in progress are dropped by us, with our UUI and cause.
+    if interrupted {
+        uac.drop_all(&ua).await;
+    }
+    if let Err(e) = ua.shutdown_with(SHUTDOWN_GRACE, params).await {
+        tracing::warn!(%e, "shutdown");
+    }
+    // The events produced until the UA stopped: print them, and count the calls they end.
+    while let Some(event) = events.recv().await {
+        print_event(&ua, &sink, &event).await;
+        if let Some(outcome) = uac.on_event(&ua, &timers, &event).await {
+            summary.record(&outcome, expect);
+        }
+    }
+    for outcome in uac.abandon() {
+        summary.record(&outcome, expect);
+    }
+    sink.always(&summary.line());
+
+    let all_expected = summary.unexpected == 0 && summary.attempted == args.calls;
+    Ok(if interrupted || all_expected {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

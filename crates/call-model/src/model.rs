@@ -369,9 +369,16 @@ impl CallModel {
         live
     }
 
-    /// True when no transaction is in progress (nothing left to retransmit or wait for).
+    /// True when no transaction has work left: nothing to send, retransmit or wait for.
+    /// Transactions that only absorb retransmissions may linger (until their Timer D, I, J,
+    /// K, L or M); a process may exit then (the peer retransmits to nobody, harmlessly).
     pub fn is_quiescent(&self) -> bool {
-        self.endpoint.transaction_count() == 0
+        self.endpoint.active_transaction_count() == 0
+    }
+
+    /// Number of transactions of any kind, lingering ones included.
+    pub fn transaction_count(&self) -> usize {
+        self.endpoint.transaction_count()
     }
 
     /// The next message to send.

@@ -158,6 +158,7 @@ proptest! {
         for node in [0, 1] {
             let m = sim.node::<CallModel>(node);
             prop_assert!(m.is_quiescent(), "node {} has transactions left", node);
+            prop_assert_eq!(m.transaction_count(), 0, "node {} has lingering transactions", node);
             prop_assert!(m.poll_timeout().is_none(), "node {} has timers left", node);
         }
     }

@@ -195,5 +195,6 @@ fn every_protos_case_is_answered_or_discarded_and_the_ua_keeps_working() {
         application(&mut m, now);
     }
     assert!(m.is_quiescent(), "no transaction left");
+    assert_eq!(m.transaction_count(), 0, "no lingering transaction left");
     assert_eq!(m.allocated_calls(), 0, "no call record left");
 }

@@ -154,6 +154,16 @@ impl Endpoint {
         self.txs.len()
     }
 
+    /// Number of transactions that still have work to do: sending, retransmitting, or waiting
+    /// for a response or an ACK. Transactions that only absorb retransmissions (Timers D, I,
+    /// J, K, L after the ACK, M) are not counted.
+    pub fn active_transaction_count(&self) -> usize {
+        self.txs
+            .values()
+            .filter(|tx| !tx.kind.is_lingering())
+            .count()
+    }
+
     /// Number of dialogs.
     pub fn dialog_count(&self) -> usize {
         self.dialogs.len()

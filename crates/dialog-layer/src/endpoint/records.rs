@@ -188,6 +188,22 @@ pub struct ResponseContext {
     pub contact: Option<String>,
 }
 
+impl TxKind {
+    /// True when the transaction only absorbs retransmissions until its last timer.
+    pub fn is_lingering(&self) -> bool {
+        match self {
+            TxKind::Client(c) => match &c.machine {
+                ClientMachine::Invite(m) => m.is_lingering(),
+                ClientMachine::NonInvite(m) => m.is_lingering(),
+            },
+            TxKind::Server(s) => match &s.machine {
+                ServerMachine::Invite(m) => m.is_lingering(),
+                ServerMachine::NonInvite(m) => m.is_lingering(),
+            },
+        }
+    }
+}
+
 impl ClientTx {
     /// Feeds a transport failure; true when the transaction ended.
     pub fn on_transport_error(&mut self, timers: &mut TimerSet) -> bool {

@@ -168,6 +168,14 @@ impl ClientInvite {
         self.state == State::Proceeding
     }
 
+    /// True once only absorbing retransmissions (Completed, Accepted): nothing left to send.
+    pub fn is_lingering(&self) -> bool {
+        matches!(
+            self.state,
+            State::Completed | State::Accepted | State::Terminated
+        )
+    }
+
     fn terminate(&mut self, timers: &mut TimerSet, action: Action) -> Action {
         *timers = TimerSet::default();
         self.state = State::Terminated;

@@ -153,6 +153,11 @@ impl ClientNonInvite {
         }
     }
 
+    /// True once only absorbing retransmissions (Completed): nothing left to send.
+    pub fn is_lingering(&self) -> bool {
+        matches!(self.state, State::Completed | State::Terminated)
+    }
+
     fn terminate(&mut self, timers: &mut TimerSet, action: Action) -> Action {
         *timers = TimerSet::default();
         self.state = State::Terminated;

@@ -224,6 +224,14 @@ impl ServerInvite {
         matches!(self.state, State::Accepted { acked: false, .. })
     }
 
+    /// True once only absorbing retransmissions (Confirmed, or Accepted with the ACK in).
+    pub fn is_lingering(&self) -> bool {
+        matches!(
+            self.state,
+            State::Confirmed | State::Terminated | State::Accepted { acked: true, .. }
+        )
+    }
+
     fn terminate(&mut self, timers: &mut TimerSet, action: Action) -> Action {
         *timers = TimerSet::default();
         self.state = State::Terminated;

@@ -133,6 +133,11 @@ impl ServerNonInvite {
         }
     }
 
+    /// True once only absorbing retransmissions (Completed).
+    pub fn is_lingering(&self) -> bool {
+        matches!(self.state, State::Completed | State::Terminated)
+    }
+
     fn terminate(&mut self, timers: &mut TimerSet) -> Action {
         *timers = TimerSet::default();
         self.state = State::Terminated;

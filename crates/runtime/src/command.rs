@@ -2,7 +2,9 @@
 //! so the caller awaits the model's synchronous result while the loop never awaits the caller.
 use std::time::Duration;
 
-use call_model::{CallError, CallHandle, CallRecord, CallTarget, DropParams, RequestId};
+use call_model::{
+    CallError, CallHandle, CallRecord, CallTarget, DisconnectCode, DropParams, RequestId,
+};
 use tokio::sync::oneshot;
 
 use crate::UaError;
@@ -41,6 +43,18 @@ pub(crate) enum Command {
     LiveCalls {
         reply: oneshot::Sender<Vec<CallHandle>>,
     },
+    /// TAPI 3 `disconnect(code)`.
+    Disconnect {
+        call: CallHandle,
+        code: DisconnectCode,
+        uui: Option<Vec<u8>>,
+        reply: oneshot::Sender<Result<RequestId, CallError>>,
+    },
+    /// Conference and bridged-appearance control.
+    Control {
+        op: ControlOp,
+        reply: oneshot::Sender<Result<Option<CallHandle>, CallError>>,
+    },
     /// Drop every live call with `params`, then stop once the model is quiescent or `grace`
     /// has passed. `done` fires when the loop has stopped.
     Shutdown {
@@ -62,7 +76,34 @@ impl Command {
             Command::CallInfo { .. } => "call_info",
             Command::AllocatedCalls { .. } => "allocated_calls",
             Command::LiveCalls { .. } => "live_calls",
+            Command::Disconnect { .. } => "disconnect",
+            Command::Control { op, .. } => op.kind(),
             Command::Shutdown { .. } => "shutdown",
+        }
+    }
+}
+
+/// Conference (drop-semantics §5) and bridged-appearance (§6) operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ControlOp {
+    SetupConference(CallHandle),
+    AddToConference {
+        conference: CallHandle,
+        call: CallHandle,
+    },
+    RemoveFromConference(CallHandle),
+    AddStation(CallHandle),
+    Rejoin(CallHandle),
+}
+
+impl ControlOp {
+    fn kind(&self) -> &'static str {
+        match self {
+            ControlOp::SetupConference(_) => "setup_conference",
+            ControlOp::AddToConference { .. } => "add_to_conference",
+            ControlOp::RemoveFromConference(_) => "remove_from_conference",
+            ControlOp::AddStation(_) => "add_station",
+            ControlOp::Rejoin(_) => "rejoin",
         }
     }
 }

@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::command::Command;
+use crate::command::{Command, ControlOp};
 use crate::{UaError, UaEvent, SIP_TRACE_TARGET};
 
 /// A shutdown in progress: calls are being dropped, the loop waits for quiescence.
@@ -180,6 +180,31 @@ impl EventLoop {
                 reply,
             } => {
                 let _ = reply.send(self.model.drop_call(now, call, params));
+            }
+            Command::Disconnect {
+                call,
+                code,
+                uui,
+                reply,
+            } => {
+                let _ = reply.send(self.model.disconnect(now, call, code, uui));
+            }
+            Command::Control { op, reply } => {
+                let result = match op {
+                    ControlOp::SetupConference(call) => {
+                        self.model.setup_conference(now, call).map(Some)
+                    }
+                    ControlOp::AddToConference { conference, call } => self
+                        .model
+                        .add_to_conference(now, conference, call)
+                        .map(|()| None),
+                    ControlOp::RemoveFromConference(call) => {
+                        self.model.remove_from_conference(now, call).map(|()| None)
+                    }
+                    ControlOp::AddStation(call) => self.model.add_station(now, call).map(Some),
+                    ControlOp::Rejoin(call) => self.model.rejoin(now, call).map(|()| None),
+                };
+                let _ = reply.send(result);
             }
             Command::Deallocate { call, reply } => {
                 let _ = reply.send(self.model.deallocate(call));

@@ -47,7 +47,8 @@ pub use uri::{Host, SipUri, UriError};
 pub use call_model::Config as ModelConfig;
 pub use call_model::{
     CallError, CallHandle, CallRecord, CallState, CallTarget, ConnectedMode, Direction,
-    DisconnectMode, DropParams, EndedBy, Event, Mode, RequestId, TimerConfig, Transport,
+    DisconnectCode, DisconnectMode, DropParams, EndedBy, Event, Mode, RequestId, TimerConfig,
+    Transport,
 };
 pub use sip_transport::TransportConfig;
 

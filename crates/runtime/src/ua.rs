@@ -4,13 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use call_model::{
-    CallHandle, CallModel, CallRecord, CallTarget, DropParams, Event, RequestId, Transport,
+    CallError, CallHandle, CallModel, CallRecord, CallTarget, DisconnectCode, DropParams, Event,
+    RequestId, Transport,
 };
 use sip_transport::Transports;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::command::Command;
+use crate::command::{Command, ControlOp};
 use crate::event_loop::{self, EventLoop};
 use crate::resolve::{resolve_name, resolve_uri};
 use crate::{SipUri, UaConfig, UaError};
@@ -168,6 +169,67 @@ impl Ua {
     pub async fn accept(&self, call: CallHandle) -> Result<(), UaError> {
         Ok(self
             .request(|reply| Command::Accept { call, reply })
+            .await??)
+    }
+
+    /// Disconnects a call the TAPI 3 way (drop-semantics §7): like [`Ua::drop_call`] with the
+    /// response code and Q.850 cause chosen by `code`.
+    #[tracing::instrument(level = "debug", skip(self, uui))]
+    pub async fn disconnect(
+        &self,
+        call: CallHandle,
+        code: DisconnectCode,
+        uui: Option<Vec<u8>>,
+    ) -> Result<RequestId, UaError> {
+        Ok(self
+            .request(|reply| Command::Disconnect {
+                call,
+                code,
+                uui,
+                reply,
+            })
+            .await??)
+    }
+
+    /// Starts a local conference with `call` as its first participant; returns the conference
+    /// handle.
+    pub async fn setup_conference(&self, call: CallHandle) -> Result<CallHandle, UaError> {
+        let handle = self.control(ControlOp::SetupConference(call)).await?;
+        handle.ok_or(UaError::Call(CallError::InvalCallState))
+    }
+
+    /// Adds a connected call to a conference.
+    pub async fn add_to_conference(
+        &self,
+        conference: CallHandle,
+        call: CallHandle,
+    ) -> Result<(), UaError> {
+        self.control(ControlOp::AddToConference { conference, call })
+            .await
+            .map(|_| ())
+    }
+
+    /// Takes a participant out of its conference (it is `connected` again).
+    pub async fn remove_from_conference(&self, call: CallHandle) -> Result<(), UaError> {
+        self.control(ControlOp::RemoveFromConference(call))
+            .await
+            .map(|_| ())
+    }
+
+    /// Adds a bridged station to a connected call; returns the station's handle.
+    pub async fn add_station(&self, call: CallHandle) -> Result<CallHandle, UaError> {
+        let handle = self.control(ControlOp::AddStation(call)).await?;
+        handle.ok_or(UaError::Call(CallError::InvalCallState))
+    }
+
+    /// An inactive bridged station joins again.
+    pub async fn rejoin(&self, station: CallHandle) -> Result<(), UaError> {
+        self.control(ControlOp::Rejoin(station)).await.map(|_| ())
+    }
+
+    async fn control(&self, op: ControlOp) -> Result<Option<CallHandle>, UaError> {
+        Ok(self
+            .request(|reply| Command::Control { op, reply })
             .await??)
     }
 

@@ -1,13 +1,10 @@
-//! `sipdrop conference URI URI...`: calls every URI, and once all are connected drops them
-//! together after `--drop-after`, one BYE per participant with the same Reason/UUI.
-//!
-//! TODO(conference API): the call model has no conference yet (`setup_conference`,
-//! `add_to_conference`, drop of the parent cascading to every participant, drop-semantics §5).
-//! Until it has, this drops each participant call itself; the model-level conference will
-//! replace this loop, and the parent's `idle` will then follow the participants'.
+//! `sipdrop conference URI URI...`: calls every URI, joins the calls into one local conference
+//! (drop-semantics §5) once all are connected, and drops the conference after `--drop-after`:
+//! the model cascades one BYE per participant with the same Reason/UUI, an `idle` event for
+//! each participant and then for the conference handle.
 use std::process::ExitCode;
 
-use sipdrop_runtime::CallTarget;
+use sipdrop_runtime::{CallHandle, CallTarget, Ua};
 use tokio::time::Instant;
 
 use super::report::print_event;
@@ -52,6 +49,7 @@ pub async fn run(args: ConferenceArgs, origin: Instant) -> anyhow::Result<ExitCo
     }
     // One participant failing to join ends the conference: drop the others.
     let mut conference_up = false;
+    let mut conference: Option<CallHandle> = None;
     let mut dropping = ended > 0;
     if dropping {
         uac.drop_all(&ua).await;
@@ -80,12 +78,23 @@ pub async fn run(args: ConferenceArgs, origin: Instant) -> anyhow::Result<ExitCo
                 if !conference_up && !dropping && uac.all_connected() {
                     conference_up = true;
                     tracing::info!(participants = total, "all connected");
+                    conference = join(&ua, &uac.handles()).await;
                     timers.after(args.drop_after, Due::DropAll);
                 }
             }
             Some(due) = dues.recv() => {
                 dropping = true;
-                uac.on_due(&ua, due).await;
+                match (due, conference.take()) {
+                    (Due::DropAll, Some(parent)) => {
+                        // One drop of the parent cascades to every participant.
+                        uac.mark_dropped();
+                        if let Err(e) = ua.drop_call(parent, params.clone()).await {
+                            tracing::warn!(%e, "conference drop refused; dropping each call");
+                            uac.drop_all(&ua).await;
+                        }
+                    }
+                    (due, _) => uac.on_due(&ua, due).await,
+                }
             }
             () = &mut signal => {
                 interrupted = true;
@@ -116,4 +125,25 @@ pub async fn run(args: ConferenceArgs, origin: Instant) -> anyhow::Result<ExitCo
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Joins `calls` into one conference; `None` (and the calls stay separate) when the model
+/// refuses, e.g. a participant left in between.
+pub(super) async fn join(ua: &Ua, calls: &[CallHandle]) -> Option<CallHandle> {
+    let mut calls = calls.to_vec();
+    calls.sort();
+    let (first, rest) = calls.split_first()?;
+    let parent = match ua.setup_conference(*first).await {
+        Ok(parent) => parent,
+        Err(e) => {
+            tracing::warn!(%e, "conference not set up");
+            return None;
+        }
+    };
+    for call in rest {
+        if let Err(e) = ua.add_to_conference(parent, *call).await {
+            tracing::warn!(%e, %call, "not added to the conference");
+        }
+    }
+    Some(parent)
 }

@@ -5,6 +5,8 @@
 //!    and receives the UUI.
 //! 2. B declines (a drop while offered): 603; A sees `reject`.
 //! 3. B only rings, A drops before an answer: CANCEL; B sees `cancelled`.
+//! 4. A calls B twice, joins both calls into a local conference and drops the conference: one
+//!    BYE per participant in one pass; B sees two `normal` ends with the UUI.
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -106,6 +108,20 @@ pub async fn run(args: DemoArgs, origin: Instant) -> anyhow::Result<ExitCode> {
                 failures += 1;
                 eprintln!("   FAILED: not finished within {SCENARIO_LIMIT:?}");
             }
+        }
+    }
+    eprintln!(
+        "== scenario 4: A calls B twice, conferences the calls, drops the conference (BYE cascade)"
+    );
+    match tokio::time::timeout(SCENARIO_LIMIT, play_conference(&mut a, &mut b, b_addr)).await {
+        Ok(Ok(())) => eprintln!("   ok"),
+        Ok(Err(why)) => {
+            failures += 1;
+            eprintln!("   FAILED: {why}");
+        }
+        Err(_) => {
+            failures += 1;
+            eprintln!("   FAILED: not finished within {SCENARIO_LIMIT:?}");
         }
     }
     // Both wait out their transactions at once rather than one after the other.
@@ -220,6 +236,89 @@ fn check(s: &Scenario, a: Option<UacOutcome>, b: Option<UasOutcome>) -> Result<(
             return Err(format!(
                 "B expected UUI {uui:02x?}, got {:02x?}",
                 b.uui_received
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Scenario 4: two calls to B, joined into one conference at A, the conference dropped.
+async fn play_conference(a: &mut Side, b: &mut Side, b_addr: SocketAddr) -> Result<(), String> {
+    let uui_params = DropParams {
+        uui: Some(DEMO_UUI.to_vec()),
+        ..DropParams::default()
+    };
+    let mut uac = Uac::new(None, None, uui_params.clone());
+    let mut uas = Uas::new(UasPolicy {
+        on_offer: OnOffer::Answer,
+        answer_after: Duration::ZERO,
+        drop_after: None,
+        drop_params: DropParams::default(),
+    });
+    let (a_timers, mut a_dues) = Timers::new();
+    let (b_timers, _b_dues) = Timers::new();
+    for n in 1..=2 {
+        let target = CallTarget {
+            uri: format!("sip:b{n}@{b_addr}"),
+            destination: None,
+            transport: Some(Transport::Udp),
+        };
+        if uac.place(&a.ua, &a_timers, target).await.is_err() {
+            return Err("A could not place a call".into());
+        }
+    }
+    let mut conference = None;
+    let mut a_outcomes = Vec::new();
+    let mut b_outcomes = Vec::new();
+    while a_outcomes.len() < 2 || b_outcomes.len() < 2 {
+        tokio::select! {
+            event = a.events.recv() => {
+                let event = event.ok_or("A stopped")?;
+                print_event(&a.ua, &a.sink, &event).await;
+                if let Some(outcome) = uac.on_event(&a.ua, &a_timers, &event).await {
+                    a_outcomes.push(outcome);
+                }
+                if conference.is_none() && uac.in_progress() == 2 && uac.all_connected() {
+                    conference = super::conference::join(&a.ua, &uac.handles()).await;
+                    if conference.is_none() {
+                        return Err("A could not set up the conference".into());
+                    }
+                    a_timers.after(Duration::from_millis(300), super::timers::Due::DropAll);
+                }
+            }
+            event = b.events.recv() => {
+                let event = event.ok_or("B stopped")?;
+                print_event(&b.ua, &b.sink, &event).await;
+                if let Event::CallState { call, state, .. } = event.event {
+                    if let Some(outcome) = uas.on_state(&b.ua, &b_timers, call, state).await {
+                        b_outcomes.push(outcome);
+                    }
+                }
+            }
+            Some(_due) = a_dues.recv() => {
+                if let Some(parent) = conference {
+                    uac.mark_dropped();
+                    if let Err(e) = a.ua.drop_call(parent, uui_params.clone()).await {
+                        return Err(format!("the conference drop was refused: {e}"));
+                    }
+                }
+            }
+        }
+    }
+    if !a_outcomes
+        .iter()
+        .all(|o| ended_as_expected(o, Expect::Dropped))
+    {
+        return Err(format!(
+            "A expected both participants dropped, got {a_outcomes:?}"
+        ));
+    }
+    for outcome in &b_outcomes {
+        if outcome.mode != Some(DisconnectMode::Normal)
+            || outcome.uui_received.as_deref() != Some(&DEMO_UUI[..])
+        {
+            return Err(format!(
+                "B expected two normal ends with the UUI, got {outcome:?}"
             ));
         }
     }

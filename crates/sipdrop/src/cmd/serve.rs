@@ -7,7 +7,7 @@
 //! {"cmd":"answer","call":3}  {"cmd":"accept","call":3}
 //! {"cmd":"drop","id":2,"call":3,"uui":"04a1","cause":16}    -> reply {request:2} when done
 //! {"cmd":"deallocate","call":3}  {"cmd":"info","call":3}  {"cmd":"quit"}
-//! {"cmd":"conference","id":4,"calls":[3,5]}                  -> error: not available yet
+//! {"cmd":"conference","id":4,"calls":[3,5]}                  -> reply with "call": the conference
 //! ```
 //! Every command with an `id` gets a `reply` carrying it; a command without one gets a reply
 //! (with `"request":null`) only when it fails, so errors are never silent.
@@ -239,9 +239,29 @@ impl Server {
                 None => (id, Err(UaError::Call(CallError::InvalCallHandle))),
             },
             ServeCommand::Conference { id, calls } => {
-                // TODO(conference API): map onto the model's conference once it exists.
-                tracing::warn!(?calls, "conference is not available yet");
-                (id, Err(UaError::Call(CallError::OperationUnavail)))
+                // The first call sets the conference up, the others join; the reply carries
+                // the conference handle, which `drop` then cascades to every participant.
+                let Some((first, rest)) = calls.split_first() else {
+                    self.sink
+                        .event(&ReplyLine::error(id, CallError::InvalParam.as_str()));
+                    return;
+                };
+                let parent = match ua.setup_conference(CallHandle(*first)).await {
+                    Ok(parent) => parent,
+                    Err(e) => {
+                        self.sink.event(&ReplyLine::error(id, e.reply_name()));
+                        return;
+                    }
+                };
+                for call in rest {
+                    if let Err(e) = ua.add_to_conference(parent, CallHandle(*call)).await {
+                        self.sink
+                            .event(&ReplyLine::error(id, e.reply_name()).with_call(parent));
+                        return;
+                    }
+                }
+                self.sink.event(&ReplyLine::ok(id).with_call(parent));
+                return;
             }
             ServeCommand::Quit { .. } => return,
         };

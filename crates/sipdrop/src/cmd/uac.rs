@@ -65,9 +65,11 @@ impl Uac {
 
     /// Whether every call in progress is connected.
     pub fn all_connected(&self) -> bool {
-        self.calls
-            .values()
-            .all(|t| t.outcome.connected && t.state == CallState::Connected)
+        !self.calls.is_empty()
+            && self
+                .calls
+                .values()
+                .all(|t| t.outcome.connected && t.state == CallState::Connected)
     }
 
     /// Places a call. `Err` with its (failed) outcome when the UA refuses it at once.
@@ -164,6 +166,16 @@ impl Uac {
         for call in self.handles() {
             if self.state(call).is_some_and(is_droppable) {
                 self.drop_now(ua, call).await;
+            }
+        }
+    }
+
+    /// Records that every call in progress is being dropped by us (a conference drop, which
+    /// the model cascades to each of them).
+    pub fn mark_dropped(&mut self) {
+        for tracked in self.calls.values_mut() {
+            if is_droppable(tracked.state) {
+                tracked.outcome.dropped_by_us = true;
             }
         }
     }

@@ -5,6 +5,7 @@
 //! header values itself, leniently, and never panics.
 use rsip::headers::UntypedHeader;
 use rsip::Header;
+use sip_message::via::ViaValue;
 
 /// The header fields that identify a message to the transaction and dialog layers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub struct Fields {
     pub vias: Vec<String>,
     /// The top Via's branch parameter.
     pub branch: Option<String>,
+    /// The top Via's sent-by (`host[:port]`), lower-cased, for transaction matching.
+    pub top_sent_by: String,
     /// The first Contact URI (without angle brackets).
     pub contact: Option<String>,
     /// Record-Route values, in message order.
@@ -77,17 +80,14 @@ impl Fields {
         let from = from.ok_or(FieldError("From"))?;
         let to = to.ok_or(FieldError("To"))?;
         let cseq = cseq.ok_or(FieldError("CSeq"))?;
-        let mut parts = cseq.split_whitespace();
-        let number = parts
-            .next()
-            .and_then(|n| n.parse::<u32>().ok())
-            .filter(|n| *n < 1 << 31)
-            .ok_or(FieldError("CSeq"))?;
-        let cseq_method = parts.next().ok_or(FieldError("CSeq"))?.to_owned();
+        let cseq = sip_message::fields::CSeqValue::parse(&cseq).map_err(|_| FieldError("CSeq"))?;
+        let (number, cseq_method) = (cseq.seq, cseq.method);
         if vias.is_empty() {
             return Err(FieldError("Via"));
         }
-        let branch = param(&vias[0], "branch").map(str::to_owned);
+        let top = ViaValue::parse(&vias[0]).map_err(|_| FieldError("Via"))?;
+        let branch = top.branch().map(str::to_owned);
+        let top_sent_by = top.sent_by().to_ascii_lowercase();
         Ok(Fields {
             call_id,
             from_tag: tag_of(&from),
@@ -98,6 +98,7 @@ impl Fields {
             cseq_method,
             vias,
             branch,
+            top_sent_by,
             contact,
             record_route,
             route,
@@ -107,11 +108,6 @@ impl Fields {
     /// The top Via value.
     pub fn top_via(&self) -> &str {
         self.vias.first().map(String::as_str).unwrap_or("")
-    }
-
-    /// The top Via's sent-by (`host[:port]`), lower-cased, for transaction matching.
-    pub fn top_sent_by(&self) -> String {
-        sent_by(self.top_via()).to_ascii_lowercase()
     }
 }
 
@@ -166,15 +162,7 @@ pub fn uri_of(value: &str) -> &str {
     value.split(';').next().unwrap_or("").trim()
 }
 
-/// The header parameters of a name-addr value (the part after the URI), e.g. `;tag=abc`.
-fn header_params(value: &str) -> &str {
-    if let Some(open) = find_unquoted(value, '<') {
-        let rest = &value[open..];
-        return rest.find('>').map(|close| &rest[close + 1..]).unwrap_or("");
-    }
-    value.find(';').map(|i| &value[i..]).unwrap_or("")
-}
-
+/// The first `needle` outside a quoted string.
 fn find_unquoted(value: &str, needle: char) -> Option<usize> {
     let mut quoted = false;
     let mut escaped = false;
@@ -205,30 +193,11 @@ pub fn param<'a>(params: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// The `tag` parameter of a From or To value.
+/// The `tag` parameter of a From or To value (read by sip-message's lenient reader).
 pub fn tag_of(value: &str) -> Option<String> {
-    param(header_params(value), "tag")
+    sip_message::name_addr::tag_of(value)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
-}
-
-/// The sent-by of a Via value: `SIP/2.0/UDP host:port;params` → `host:port`.
-pub fn sent_by(via: &str) -> &str {
-    let after_proto = via
-        .trim()
-        .split_once(char::is_whitespace)
-        .map(|(_, r)| r)
-        .unwrap_or("");
-    after_proto.split(';').next().unwrap_or("").trim()
-}
-
-/// The transport token of a Via value (`UDP`, `TCP`, ...).
-pub fn via_transport(via: &str) -> &str {
-    via.trim()
-        .split(char::is_whitespace)
-        .next()
-        .and_then(|p| p.rsplit('/').next())
-        .unwrap_or("")
 }
 
 /// Host, port and `transport` parameter of a SIP URI string (`sip:u@h:p;transport=tcp`).
@@ -290,12 +259,29 @@ mod tests {
     }
 
     #[test]
-    fn via_parts() {
-        let via = "SIP/2.0/UDP [::1]:5060;branch=z9hG4bKabc;rport";
-        assert_eq!(sent_by(via), "[::1]:5060");
-        assert_eq!(via_transport(via), "UDP");
-        assert_eq!(param(via, "branch"), Some("z9hG4bKabc"));
-        assert_eq!(param(via, "rport"), Some(""));
+    fn via_fields() {
+        let mut headers = rsip::Headers::default();
+        for (name, value) in [
+            ("Via", "SIP/2.0/UDP [::1]:5060;branch=z9hG4bKabc;rport"),
+            ("From", "<sip:a@h>;tag=f"),
+            ("To", "<sip:b@h>"),
+            ("Call-ID", "c"),
+            ("CSeq", "7 INVITE"),
+        ] {
+            headers.push(match name {
+                "Via" => Header::Via(value.into()),
+                "From" => Header::From(value.into()),
+                "To" => Header::To(value.into()),
+                "Call-ID" => Header::CallId(value.into()),
+                _ => Header::CSeq(value.into()),
+            });
+        }
+        let f = Fields::read(&headers).unwrap();
+        assert_eq!(f.top_sent_by, "[::1]:5060");
+        assert_eq!(f.branch.as_deref(), Some("z9hG4bKabc"));
+        assert_eq!((f.cseq, f.cseq_method.as_str()), (7, "INVITE"));
+        assert_eq!(f.from_tag.as_deref(), Some("f"));
+        assert_eq!(f.to_tag, None);
     }
 
     #[test]

@@ -259,3 +259,26 @@ fn malformed_requests_are_answered_400_and_disturb_nothing() {
         .starts_with("SIP/2.0 400 Bad Request"));
     assert!(events(&mut sim).is_empty());
 }
+
+#[test]
+fn responses_go_to_the_source_address_never_to_a_host_a_via_merely_names() {
+    let mut sim = Sim::new(3);
+    sim.add(addr(5060), endpoint(addr(5060), 1));
+    sim.add(addr(5070), Scripted::new());
+    // The Via names a foreign host; the packet comes from 127.0.0.1:5070 (RFC 3261 §18.2.2:
+    // received = the source IP, at the sent-by port).
+    let options = request("OPTIONS", "z9hG4bKfar", None, 1).replace(
+        "Via: SIP/2.0/UDP 127.0.0.1:5070",
+        "Via: SIP/2.0/UDP 192.0.2.1:5070",
+    );
+    sim.node::<Scripted>(PEER).send(addr(5060), &options);
+    sim.run_until(ms(1));
+    let answers = sim.sent(|e| e.from == addr(5060));
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].to, addr(5070));
+    assert!(answers[0]
+        .header("Via")
+        .unwrap()
+        .contains("received=127.0.0.1"));
+    assert!(answers[0].is_response(200));
+}

@@ -7,7 +7,7 @@ use sip_message::{ParseError, Transport};
 
 use super::records::{ResponseContext, ServerKey, ServerMachine, ServerTx, Tx, TxKind};
 use super::Endpoint;
-use crate::fields::{param, sent_by, split_host_port, Fields};
+use crate::fields::Fields;
 use crate::ids::BRANCH_COOKIE;
 use crate::timer::TimerSet;
 use crate::transaction::server_invite::{self, ServerInvite};
@@ -49,13 +49,19 @@ impl Endpoint {
             Ok(parsed) => parsed,
             Err(error) => return self.reject(transport, remote, framed, &error),
         };
-        let fields = match Fields::read(parsed.message.headers()) {
+        let mut message = parsed.message;
+        if let rsip::SipMessage::Request(request) = &mut message {
+            // §18.2.1 / RFC 3581: note where the request really came from in its top Via, so
+            // responses go back there (and never to an address a Via merely names).
+            sip_message::via::stamp_received(request, remote);
+        }
+        let fields = match Fields::read(message.headers()) {
             Ok(fields) => fields,
             Err(e) => {
                 return self.reject(transport, remote, framed, &ParseError::MissingHeader(e.0))
             }
         };
-        match parsed.message {
+        match message {
             rsip::SipMessage::Request(request) => {
                 let unknown = parsed.unknown_method.is_some();
                 let method = parsed
@@ -354,7 +360,7 @@ impl Endpoint {
         } else {
             ServerMachine::NonInvite(ServerNonInvite::new())
         };
-        let destination = response_destination(f.top_via(), request.transport, request.source);
+        let destination = response_destination(request);
         let server = ServerTx {
             key: key.clone(),
             machine,
@@ -396,7 +402,7 @@ fn server_key(request: &IncomingRequest, method: &str) -> ServerKey {
     match &f.branch {
         Some(branch) if branch.starts_with(BRANCH_COOKIE) => ServerKey::Rfc3261 {
             branch: branch.clone(),
-            sent_by: f.top_sent_by(),
+            sent_by: f.top_sent_by.clone(),
             method: method.to_owned(),
         },
         _ => ServerKey::Rfc2543 {
@@ -410,17 +416,16 @@ fn server_key(request: &IncomingRequest, method: &str) -> ServerKey {
     }
 }
 
-/// Where responses to a request go (RFC 3261 §18.2.2, RFC 3581 §4): over TCP back on the
-/// connection; over UDP to the source address when `rport` is present, else to the
-/// `received` address (the source IP) at the sent-by port, 5060 by default.
-fn response_destination(top_via: &str, transport: Transport, source: SocketAddr) -> SocketAddr {
-    if transport.is_reliable() || param(top_via, "rport").is_some() {
-        return source;
+/// Where responses to a request go: over TCP back on the connection; over UDP where
+/// RFC 3261 §18.2.2 and RFC 3581 §4 say (sip-message's `response_destination`), falling back
+/// to the source address when the Via names no usable address.
+fn response_destination(request: &IncomingRequest) -> SocketAddr {
+    if request.transport.is_reliable() {
+        return request.source;
     }
-    let port = split_host_port(sent_by(top_via))
-        .and_then(|(_, p)| p)
-        .unwrap_or(5060);
-    SocketAddr::new(source.ip(), port)
+    sip_message::via::top_via_header(request.message.headers())
+        .and_then(|via| sip_message::via::response_destination(via, request.source))
+        .unwrap_or(request.source)
 }
 
 /// The first value of a header that rsip keeps as `Other`, by lower-case name.

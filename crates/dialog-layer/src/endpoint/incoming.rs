@@ -183,7 +183,8 @@ impl Endpoint {
                 if method == "INVITE" && self.is_merged(id, &request) {
                     return self.answer(now, id, 482);
                 }
-                if method == "BYE" {
+                // BYE and INFO (RFC 6086 §4.2.2) exist only inside a dialog.
+                if method == "BYE" || method == "INFO" {
                     return self.answer(now, id, 481);
                 }
                 if method == "OPTIONS" {

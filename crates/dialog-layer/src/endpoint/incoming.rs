@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use rsip::prelude::HasHeaders;
 use sip_message::{ParseError, Transport};
 
-use super::records::{ResponseContext, ServerKey, ServerMachine, ServerTx, Tx, TxKind};
+use super::records::{MergeKey, ResponseContext, ServerKey, ServerMachine, ServerTx, Tx, TxKind};
 use super::Endpoint;
 use crate::fields::Fields;
 use crate::ids::BRANCH_COOKIE;
@@ -211,14 +211,24 @@ impl Endpoint {
 
     /// §8.2.2.2: an INVITE without To tag whose From tag, Call-ID and CSeq match a pending
     /// transaction that arrived by another path.
-    fn is_merged(&self, id: TxId, request: &IncomingRequest) -> bool {
-        self.txs.iter().any(|(other, tx)| {
-            *other != id
-                && matches!(&tx.kind, TxKind::Server(s) if s.request.call_id == request.fields.call_id
-                    && s.request.from_tag == request.fields.from_tag
-                    && s.request.cseq == request.fields.cseq
-                    && s.method == request.method)
-        })
+    fn is_merged(&mut self, id: TxId, request: &IncomingRequest) -> bool {
+        let key = MergeKey {
+            call_id: request.fields.call_id.clone(),
+            from_tag: request.fields.from_tag.clone().unwrap_or_default(),
+            cseq: request.fields.cseq,
+        };
+        let live = self
+            .merge_index
+            .get(&key)
+            .is_some_and(|other| *other != id && self.txs.contains_key(other));
+        if live {
+            return true;
+        }
+        if let Some(TxKind::Server(s)) = self.txs.get_mut(&id).map(|t| &mut t.kind) {
+            s.merge_key = Some(key.clone());
+        }
+        self.merge_index.insert(key, id);
+        false
     }
 
     fn retransmitted_request(&mut self, id: TxId) {
@@ -381,6 +391,7 @@ impl Endpoint {
             last_response: None,
             dialog: None,
             source: request.source,
+            merge_key: None,
         };
         tracing::debug!(tx = %id, method = %request.method, "server transaction started");
         self.server_index.insert(key, id);

@@ -83,6 +83,8 @@ pub struct Endpoint {
     client_index: HashMap<ClientKey, TxId>,
     server_index: HashMap<ServerKey, TxId>,
     dialogs: HashMap<DialogId, Dialog>,
+    /// Pending INVITEs outside a dialog, for merged-request detection (§8.2.2.2).
+    merge_index: HashMap<records::MergeKey, TxId>,
     /// INVITE server transactions whose 2xx waits for its ACK, by dialog.
     awaiting_ack: HashMap<DialogId, TxId>,
     timers: TimerQueue,
@@ -103,6 +105,7 @@ impl Endpoint {
             server_index: HashMap::new(),
             dialogs: HashMap::new(),
             awaiting_ack: HashMap::new(),
+            merge_index: HashMap::new(),
             timers: TimerQueue::default(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -253,6 +256,11 @@ impl Endpoint {
                 }
                 TxKind::Server(s) => {
                     self.server_index.remove(&s.key);
+                    if let Some(key) = &s.merge_key {
+                        if self.merge_index.get(key) == Some(&id) {
+                            self.merge_index.remove(key);
+                        }
+                    }
                 }
             }
             tracing::debug!(tx = %id, "transaction removed");

@@ -163,6 +163,20 @@ pub struct ServerTx {
     pub dialog: Option<DialogId>,
     /// Where the request came from.
     pub source: SocketAddr,
+    /// Its entry in the merged-request index (INVITEs outside a dialog).
+    pub merge_key: Option<MergeKey>,
+}
+
+/// Identifies a request outside a dialog for merged-request detection (§8.2.2.2): From tag,
+/// Call-ID and CSeq.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MergeKey {
+    /// Call-ID.
+    pub call_id: String,
+    /// From tag.
+    pub from_tag: String,
+    /// CSeq number.
+    pub cseq: u32,
 }
 
 /// The request fields a response copies (§8.2.6.2) and a UAS dialog needs (§12.1.1).

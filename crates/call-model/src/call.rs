@@ -39,10 +39,25 @@ pub struct Call {
     pub pending: Option<PendingDrop>,
     /// Who ended it before the application dropped it.
     pub remote_ended_by: Option<EndedBy>,
+    /// How to send the INVITE again (a retry with credentials): Request-URI, and the CSeq
+    /// and number of authentication attempts so far.
+    pub invite: Option<InviteState>,
     /// Its place in a local conference.
     pub conf: Option<ConfRole>,
     /// Its place in a bridged appearance.
     pub bridge: Option<BridgeRole>,
+}
+
+/// What an outgoing call keeps of its INVITE to send it again with credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteState {
+    /// The Request-URI.
+    pub uri: String,
+    /// The CSeq of the last INVITE.
+    pub cseq: u32,
+    /// Challenges answered so far (at most two: a second 401 for the same realm means the
+    /// credentials are wrong).
+    pub auth_attempts: u8,
 }
 
 /// A call's place in a local conference (drop-semantics §5).
@@ -98,6 +113,7 @@ impl Call {
             remote_ended_by: None,
             conf: None,
             bridge: None,
+            invite: None,
         }
     }
 

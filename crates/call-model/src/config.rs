@@ -1,6 +1,4 @@
 //! Configuration of the call model.
-use std::time::Duration;
-
 pub use dialog_layer::TimerConfig;
 
 /// How the call model behaves. Defaults follow drop-semantics.md.
@@ -22,9 +20,10 @@ pub struct Config {
     pub drop_cause: u16,
     /// Q.850 cause on a decline (21).
     pub decline_cause: u16,
-    /// How long a call may wait for a provisional response before its drop is given up (64·T1
-    /// from the INVITE, as Timer B).
-    pub max_call_setup: Option<Duration>,
+    /// Digest credentials for 401/407 challenges to our INVITEs.
+    pub credentials: Option<crate::Credentials>,
+    /// Outbound proxy: a pre-loaded route set for every call (`<sip:proxy;lr>`), §8.1.2.
+    pub outbound_route: Vec<String>,
 }
 
 impl Default for Config {
@@ -38,7 +37,8 @@ impl Default for Config {
             decline_code: 603,
             drop_cause: 16,
             decline_cause: 21,
-            max_call_setup: None,
+            credentials: None,
+            outbound_route: Vec::new(),
         }
     }
 }

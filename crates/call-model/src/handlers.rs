@@ -215,6 +215,9 @@ impl CallModel {
                 ) {
                     return;
                 }
+                if self.retry_with_credentials(now, call, &response) {
+                    return;
+                }
                 let reasons = self.take_info(call, response.message.headers());
                 let ringback = self.calls.get(&call).is_some_and(|c| c.ringback);
                 let mode = mode_for_response(code, ringback, &reasons);

@@ -5,10 +5,12 @@
 //! `handle_send_failure`) and commands (`make_call`, `answer`, `drop_call`, ...), then drain
 //! `poll_transmit` and `poll_event` until they return `None`, and sleep until `poll_timeout`.
 
+mod auth_retry;
 mod bridge;
 mod call;
 mod conference;
 mod config;
+mod digest;
 mod disconnect;
 mod disconnect_code;
 mod drop_headers;
@@ -23,6 +25,7 @@ mod state;
 
 pub use config::{Config, TimerConfig};
 pub use dialog_layer::{Time, Transmit};
+pub use digest::{authorization, parse_challenge, Challenge, Credentials};
 pub use disconnect::{mode_for_bye, mode_for_cancel, mode_for_q850, mode_for_response};
 pub use disconnect_code::{disconnect_params, DisconnectCode};
 pub use drop_plan::{plan_drop, DropPlan};

@@ -2,9 +2,11 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 
-use dialog_layer::{literal_destination, DialogId, Endpoint, EndpointConfig, InviteRequest, TxId};
+use dialog_layer::{
+    literal_destination, DialogId, Endpoint, EndpointConfig, InviteOptions, InviteRequest, TxId,
+};
 
-use crate::call::{Call, PendingDrop};
+use crate::call::{Call, InviteState, PendingDrop};
 use crate::drop_plan::{plan_drop, DropPlan};
 use crate::sdp::audio_sdp;
 use crate::{
@@ -142,24 +144,31 @@ impl CallModel {
             .ok_or(CallError::OperationUnavail)?;
         let handle = self.alloc_handle();
         let body = audio_sdp(local, u64::from(handle.0), media_port(handle));
+        let request = InviteRequest {
+            uri: target.uri.clone(),
+            destination,
+            transport,
+            from_user: self.config.local_user.clone(),
+            headers: Vec::new(),
+            body: Some(body),
+        };
+        let options = InviteOptions {
+            routes: self.config.outbound_route.clone(),
+            ..InviteOptions::default()
+        };
         let sent = self
             .endpoint
-            .send_invite(
-                now,
-                InviteRequest {
-                    uri: target.uri.clone(),
-                    destination,
-                    transport,
-                    from_user: self.config.local_user.clone(),
-                    headers: Vec::new(),
-                    body: Some(body),
-                },
-            )
+            .send_invite_with(now, request, options)
             .map_err(|_| CallError::OperationUnavail)?;
-        let record = CallRecord::new(Direction::Outgoing, now, sent.call_id, target.uri);
+        let record = CallRecord::new(Direction::Outgoing, now, sent.call_id, target.uri.clone());
         let mut call = Call::new(handle, record, transport, destination);
         call.record.local_tag = Some(sent.local_tag);
         call.invite_tx = Some(sent.tx);
+        call.invite = Some(InviteState {
+            uri: target.uri.clone(),
+            cseq: 1,
+            auth_attempts: 0,
+        });
         self.by_tx.insert(sent.tx, handle);
         self.calls.insert(handle, call);
         self.set_state(now, handle, CallState::Dialing, None);
@@ -503,7 +512,7 @@ fn decline_cause(code: u16, configured: u16) -> u16 {
 }
 
 /// A media port to announce (no media flows; peers still want a plausible one).
-fn media_port(call: CallHandle) -> u16 {
+pub(crate) fn media_port(call: CallHandle) -> u16 {
     let offset = u16::try_from(call.0 % 10_000).unwrap_or(0);
     20_000 + offset * 2
 }

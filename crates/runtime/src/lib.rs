@@ -46,9 +46,9 @@ pub use uri::{Host, SipUri, UriError};
 /// The call model's configuration, as [`UaConfig::model`] takes it.
 pub use call_model::Config as ModelConfig;
 pub use call_model::{
-    CallError, CallHandle, CallRecord, CallState, CallTarget, ConnectedMode, Direction,
-    DisconnectCode, DisconnectMode, DropParams, EndedBy, Event, Mode, RequestId, TimerConfig,
-    Transport,
+    CallError, CallHandle, CallRecord, CallState, CallTarget, ConnectedMode, Credentials,
+    Direction, DisconnectCode, DisconnectMode, DropParams, EndedBy, Event, Mode, RequestId,
+    TimerConfig, Transport,
 };
 pub use sip_transport::TransportConfig;
 

@@ -345,10 +345,17 @@ fn serve_maps_commands_to_replies() {
 }
 
 #[test]
-fn demo_runs_its_three_scenarios() {
+fn demo_runs_its_four_scenarios() {
     let (status, stdout, stderr) = Proc::spawn(&["demo"]).finish();
     assert!(status.success(), "demo failed: {stderr}");
-    assert_eq!(stderr.matches("== scenario").count(), 3, "{stderr}");
+    assert_eq!(stderr.matches("== scenario").count(), 4, "{stderr}");
+    assert_eq!(stderr.matches("   ok").count(), 4, "{stderr}");
     let events = json(&stdout);
     assert!(events.iter().all(|e| e["ua"] == "A" || e["ua"] == "B"));
+    // Scenario 4: both of A's calls go `conferenced`, then `idle` with the conference handle.
+    let conferenced = events
+        .iter()
+        .filter(|e| e["ua"] == "A" && e["state"] == "conferenced")
+        .count();
+    assert_eq!(conferenced, 2);
 }

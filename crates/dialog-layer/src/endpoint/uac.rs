@@ -33,6 +33,19 @@ pub struct InviteRequest {
     pub body: Option<Body>,
 }
 
+/// How to send an INVITE beyond its [`InviteRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InviteOptions {
+    /// Reuse this Call-ID (a retry with credentials), else a fresh one.
+    pub call_id: Option<String>,
+    /// Reuse this From tag, else a fresh one.
+    pub local_tag: Option<String>,
+    /// The CSeq number (1 when zero).
+    pub cseq: u32,
+    /// Route header values, first hop first (an outbound proxy: `<sip:proxy;lr>`).
+    pub routes: Vec<String>,
+}
+
 /// The identity of a sent INVITE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentInvite {
@@ -62,14 +75,26 @@ impl Endpoint {
         now: Time,
         req: InviteRequest,
     ) -> Result<SentInvite, EndpointError> {
+        self.send_invite_with(now, req, InviteOptions::default())
+    }
+
+    /// Sends an INVITE outside a dialog with `options`: the identity of an earlier attempt
+    /// (a retry with credentials after 401/407 keeps Call-ID and From tag and raises the CSeq,
+    /// RFC 3261 §22.2) and a pre-loaded route set (an outbound proxy, §8.1.2).
+    pub fn send_invite_with(
+        &mut self,
+        now: Time,
+        req: InviteRequest,
+        options: InviteOptions,
+    ) -> Result<SentInvite, EndpointError> {
         let local = self
             .local_address(req.transport, req.destination)
             .ok_or(EndpointError::NoLocalAddress(req.transport))?;
         if uri_host_port(&req.uri).is_none() {
             return Err(EndpointError::InvalidUri);
         }
-        let call_id = self.ids.call_id();
-        let local_tag = self.ids.tag();
+        let call_id = options.call_id.unwrap_or_else(|| self.ids.call_id());
+        let local_tag = options.local_tag.unwrap_or_else(|| self.ids.tag());
         let branch = self.ids.branch();
         let via = format!(
             "SIP/2.0/{} {local};branch={branch};rport",
@@ -81,7 +106,7 @@ impl Endpoint {
             local_host(local)
         );
         let to = format!("<{}>", req.uri);
-        let cseq = 1;
+        let cseq = options.cseq.max(1);
         let mut w = MessageWriter::request("INVITE", &req.uri);
         w.header("Via", &via)
             .header("Max-Forwards", "70")
@@ -91,8 +116,11 @@ impl Endpoint {
             .header("CSeq", &format!("{cseq} INVITE"))
             .header("Contact", &contact(&req.from_user, local, req.transport))
             .header("User-Agent", &self.config.user_agent.clone())
-            .header("Allow", super::ALLOW)
-            .headers(&req.headers);
+            .header("Allow", super::ALLOW);
+        for route in &options.routes {
+            w.header("Route", route);
+        }
+        w.headers(&req.headers);
         let bytes = w.finish(req.body.as_ref());
         let ctx = InviteContext {
             uri: req.uri.clone(),
@@ -101,7 +129,7 @@ impl Endpoint {
             to,
             call_id: call_id.clone(),
             cseq,
-            routes: Vec::new(),
+            routes: options.routes,
             cancel: CancelState::None,
             ack: None,
             acks_2xx: HashMap::new(),

@@ -1,7 +1,9 @@
 //! From the common flags to a [`UaConfig`], and the drop parameters they imply.
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use sipdrop_runtime::{DropParams, ModelConfig, TimerConfig, Transport, TransportConfig, UaConfig};
+use sipdrop_runtime::{
+    Credentials, DropParams, ModelConfig, TimerConfig, Transport, TransportConfig, UaConfig,
+};
 use tokio::time::Instant;
 
 use super::args::{Common, TransportArg};
@@ -29,16 +31,26 @@ pub fn ua_config(common: &Common, shape: UaShape, origin: Instant, name: &str) -
     let tcp = common
         .tcp
         .or_else(|| shape.needs_tcp.then(|| SocketAddr::new(udp.ip(), 0)));
+    let credentials = common.user.as_ref().map(|user| Credentials {
+        user: user.clone(),
+        password: common.password.clone().unwrap_or_default(),
+    });
+    // An outbound proxy is a pre-loaded route set (RFC 3261 §8.1.2): every INVITE carries
+    // `Route: <proxy;lr>` and goes to the proxy.
+    let outbound_route = common
+        .proxy
+        .as_ref()
+        .map(|p| vec![loose_route(&p.text)])
+        .unwrap_or_default();
     let model = ModelConfig {
         timers: TimerConfig::from_t1(common.t1),
         // The pure crates take their randomness as a seed; the OS provides it here only.
         seed: rand::random(),
         decline_code: shape.decline_code,
+        credentials,
+        outbound_route,
         ..ModelConfig::default()
     };
-    if common.user.is_some() {
-        tracing::warn!("digest authentication is not implemented yet: --user/--password unused");
-    }
     UaConfig {
         model,
         transport: TransportConfig {
@@ -73,5 +85,37 @@ pub fn drop_params(common: &Common) -> DropParams {
         uui: common.uui.as_ref().map(|u| u.0.clone()),
         cause: common.cause,
         decline_code: None,
+    }
+}
+
+/// `<uri;lr>` for a proxy URI (adding `;lr` when it lacks one).
+fn loose_route(uri: &str) -> String {
+    let uri = uri.trim().trim_start_matches('<').trim_end_matches('>');
+    let has_lr = uri
+        .split(';')
+        .skip(1)
+        .any(|p| p.trim().eq_ignore_ascii_case("lr"));
+    if has_lr {
+        format!("<{uri}>")
+    } else {
+        format!("<{uri};lr>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loose_route;
+
+    #[test]
+    fn proxy_uris_become_loose_routes() {
+        assert_eq!(
+            loose_route("sip:proxy.test:5060"),
+            "<sip:proxy.test:5060;lr>"
+        );
+        assert_eq!(loose_route("sip:p@127.0.0.1;lr"), "<sip:p@127.0.0.1;lr>");
+        assert_eq!(
+            loose_route("<sip:p;transport=tcp>"),
+            "<sip:p;transport=tcp;lr>"
+        );
     }
 }

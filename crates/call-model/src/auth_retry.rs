@@ -1,0 +1,102 @@
+//! Answering a 401/407 to our INVITE (RFC 3261 §22.2): the same INVITE again, same Call-ID
+//! and From tag, CSeq + 1, with `Authorization` / `Proxy-Authorization`.
+use dialog_layer::{IncomingResponse, InviteOptions, InviteRequest};
+use rsip::prelude::HasHeaders;
+
+use crate::digest::{authorization, parse_challenge};
+use crate::model::CallModel;
+use crate::sdp::audio_sdp;
+use crate::{CallHandle, Time};
+
+/// Two tries: a second challenge after our answer means the credentials are wrong (unless
+/// the nonce went stale, which a PBX signals with a fresh challenge; one more try covers it).
+const MAX_ATTEMPTS: u8 = 2;
+
+impl CallModel {
+    /// Sends the INVITE of `call` again with credentials answering `response`'s challenge.
+    /// False when there is nothing to answer with (no credentials, no usable challenge, too
+    /// many tries): the 401/407 then ends the call as usual.
+    pub(crate) fn retry_with_credentials(
+        &mut self,
+        now: Time,
+        call: CallHandle,
+        response: &IncomingResponse,
+    ) -> bool {
+        let Some(credentials) = self.config.credentials.clone() else {
+            return false;
+        };
+        let (challenge_header, answer_header) = match response.code {
+            401 => ("www-authenticate", "Authorization"),
+            407 => ("proxy-authenticate", "Proxy-Authorization"),
+            _ => return false,
+        };
+        let challenge = response.message.headers().iter().find_map(|h| {
+            let text = h.to_string();
+            let (name, value) = text.split_once(':')?;
+            if name.trim().eq_ignore_ascii_case(challenge_header) {
+                parse_challenge(value)
+            } else {
+                None
+            }
+        });
+        let Some(challenge) = challenge else {
+            return false;
+        };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return false;
+        };
+        let Some(invite) = c.invite.as_mut() else {
+            return false;
+        };
+        if invite.auth_attempts >= MAX_ATTEMPTS {
+            return false;
+        }
+        invite.auth_attempts += 1;
+        invite.cseq += 1;
+        let (uri, cseq) = (invite.uri.clone(), invite.cseq);
+        let (transport, destination) = (c.transport, c.peer);
+        let call_id = c.record.sip_call_id.clone();
+        let local_tag = c.record.local_tag.clone();
+        let old_tx = c.invite_tx;
+        let cnonce = self.endpoint.new_tag();
+        let value = authorization(&challenge, &credentials, "INVITE", &uri, &cnonce, 1);
+        let Some(local) = self.endpoint.local_address(transport, destination) else {
+            return false;
+        };
+        let request = InviteRequest {
+            uri,
+            destination,
+            transport,
+            from_user: self.config.local_user.clone(),
+            headers: vec![(answer_header.to_owned(), value)],
+            body: Some(audio_sdp(
+                local,
+                u64::from(call.0),
+                crate::model::media_port(call),
+            )),
+        };
+        let options = InviteOptions {
+            call_id: Some(call_id),
+            local_tag,
+            cseq,
+            routes: self.config.outbound_route.clone(),
+        };
+        match self.endpoint.send_invite_with(now, request, options) {
+            Ok(sent) => {
+                tracing::debug!(%call, code = response.code, "INVITE sent again with credentials");
+                if let Some(old) = old_tx {
+                    self.by_tx.remove(&old);
+                }
+                self.by_tx.insert(sent.tx, call);
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.invite_tx = Some(sent.tx);
+                }
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%call, %error, "INVITE with credentials not sent");
+                false
+            }
+        }
+    }
+}

@@ -394,3 +394,48 @@ fn in_dialog_requests_with_a_lower_cseq_get_500() {
         .last_text()
         .starts_with("SIP/2.0 500 "));
 }
+
+#[test]
+fn a_re_invite_refreshes_the_remote_target() {
+    let mut sim = Sim::new(4);
+    sim.add(addr(5060), endpoint(addr(5060), 1));
+    sim.add(addr(5070), Scripted::new());
+    sim.node::<Scripted>(PEER)
+        .send(addr(5060), &request("INVITE", "z9hG4bKri", ""));
+    sim.run_until(ms(0));
+    let tx = events(&mut sim)
+        .into_iter()
+        .find_map(|e| match e {
+            EndpointEvent::Request { tx, .. } => Some(tx),
+            _ => None,
+        })
+        .unwrap();
+    let dialog = sim
+        .node::<Endpoint>(EP)
+        .respond(ms(0), tx, 200, Vec::new(), None)
+        .unwrap()
+        .unwrap();
+    sim.run_until(ms(1));
+    assert_eq!(
+        sim.node::<Endpoint>(EP)
+            .dialog(&dialog)
+            .unwrap()
+            .remote_target,
+        "sip:peer@127.0.0.1:5070"
+    );
+    let reinvite = format!(
+        "INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKri2\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:peer@127.0.0.1:5070>;tag=p1\r\nTo: <sip:bob@127.0.0.1:5060>;tag={}\r\n\
+         Call-ID: rules-z9hG4bKri\r\nCSeq: 2 INVITE\r\nContact: <sip:moved@127.0.0.1:5071>\r\nContent-Length: 0\r\n\r\n",
+        dialog.local_tag
+    );
+    sim.node::<Scripted>(PEER).send(addr(5060), &reinvite);
+    sim.run_until(ms(2));
+    assert_eq!(
+        sim.node::<Endpoint>(EP)
+            .dialog(&dialog)
+            .unwrap()
+            .remote_target,
+        "sip:moved@127.0.0.1:5071"
+    );
+}

@@ -177,6 +177,12 @@ impl Endpoint {
                     return self.answer(now, id, 500);
                 }
                 d.remote_seq = Some(request.fields.cseq);
+                // A target refresh request (re-INVITE, UPDATE) moves the remote target (§12.2.2).
+                if matches!(method.as_str(), "INVITE" | "UPDATE") {
+                    if let Some(contact) = &request.fields.contact {
+                        d.remote_target = contact.clone();
+                    }
+                }
                 request.dialog = Some(dialog);
             }
             None => {

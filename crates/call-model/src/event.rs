@@ -24,6 +24,13 @@ pub enum Event {
         /// Its outcome.
         result: Result<(), CallError>,
     },
+    /// The registration changed (see [`crate::CallModel::register`]).
+    Registration {
+        /// Where it stands.
+        state: crate::RegistrationState,
+        /// When.
+        at: Time,
+    },
     /// Information about a call changed (UUI or Reason received); announced before the
     /// `disconnected` state it may explain.
     CallInfo {

@@ -20,7 +20,7 @@ impl CallModel {
         while let Some(event) = self.endpoint.poll_event() {
             match event {
                 EndpointEvent::Request { tx, request } => self.on_request(now, tx, *request),
-                EndpointEvent::Response { tx, response } => self.on_response(now, tx, *response),
+                EndpointEvent::Response { tx, response } => self.route_response(now, tx, *response),
                 EndpointEvent::Ack { dialog, .. } => {
                     if let Some(&call) = self.by_dialog.get(&dialog) {
                         self.on_ack(now, call, false);
@@ -33,13 +33,27 @@ impl CallModel {
                 }
                 EndpointEvent::Cancelled { tx, cancel } => self.on_cancelled(now, tx, &cancel),
                 EndpointEvent::Timeout { tx } | EndpointEvent::TransportError { tx } => {
-                    self.on_failure(now, tx)
+                    self.route_failure(now, tx)
                 }
                 EndpointEvent::Terminated { tx } => {
                     self.by_tx.remove(&tx);
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// A response belongs to the registration or to a call.
+    fn route_response(&mut self, now: Time, tx: TxId, response: IncomingResponse) {
+        if !self.on_register_response(now, tx, &response) {
+            self.on_response(now, tx, response);
+        }
+    }
+
+    /// A failed transaction belongs to the registration or to a call.
+    fn route_failure(&mut self, now: Time, tx: TxId) {
+        if !self.on_register_failure(now, tx) {
+            self.on_failure(now, tx);
         }
     }
 

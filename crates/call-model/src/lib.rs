@@ -20,6 +20,7 @@ mod event;
 mod handlers;
 mod model;
 mod record;
+mod registration;
 mod sdp;
 mod state;
 
@@ -33,5 +34,6 @@ pub use error::CallError;
 pub use event::Event;
 pub use model::{CallHandle, CallModel, CallTarget, DropParams, RequestId};
 pub use record::{CallRecord, Direction, EndedBy};
+pub use registration::{Registration, RegistrationState};
 pub use sip_message::Transport;
 pub use state::{CallState, ConnectedMode, DisconnectMode, Mode};

@@ -60,6 +60,8 @@ pub struct CallModel {
     pub(crate) by_tx: HashMap<TxId, CallHandle>,
     pub(crate) by_dialog: HashMap<DialogId, CallHandle>,
     pub(crate) events: VecDeque<Event>,
+    /// The registration, when one was asked for.
+    pub(crate) registrar: Option<crate::registration::Registrar>,
     /// Bridged stations whose view is `connected/inactive`.
     pub(crate) inactive: std::collections::HashSet<CallHandle>,
     next_handle: u32,
@@ -84,6 +86,7 @@ impl CallModel {
             by_dialog: HashMap::new(),
             events: VecDeque::new(),
             inactive: std::collections::HashSet::new(),
+            registrar: None,
             next_handle: 1,
             next_request: 1,
         }
@@ -112,6 +115,7 @@ impl CallModel {
     pub fn handle_timeout(&mut self, now: Time) {
         self.endpoint.handle_timeout(now);
         self.process_endpoint_events(now);
+        self.registration_tick(now);
     }
 
     /// Reports that a send to `destination` failed (RFC 3261 §8.1.3.1).
@@ -405,7 +409,10 @@ impl CallModel {
     /// When [`CallModel::handle_timeout`] must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.endpoint.poll_timeout()
+        [self.endpoint.poll_timeout(), self.registration_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     pub(crate) fn alloc_handle(&mut self) -> CallHandle {

@@ -19,7 +19,7 @@ mod writer;
 pub use dialog::{Dialog, DialogId, DialogState, Role};
 pub use endpoint::{
     literal_destination, CancelOutcome, ClientKey, Endpoint, EndpointConfig, EndpointError,
-    InviteOptions, InviteRequest, SentInvite, ServerKey, ALLOW,
+    InviteOptions, InviteRequest, RequestOptions, SentInvite, ServerKey, ALLOW,
 };
 pub use event::{EndpointEvent, IncomingRequest, IncomingResponse};
 pub use fields::Fields;

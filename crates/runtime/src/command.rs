@@ -43,6 +43,11 @@ pub(crate) enum Command {
     LiveCalls {
         reply: oneshot::Sender<Vec<CallHandle>>,
     },
+    /// Register at a registrar (and refresh until shutdown, which unregisters).
+    Register {
+        registration: call_model::Registration,
+        reply: oneshot::Sender<Result<(), CallError>>,
+    },
     /// TAPI 3 `disconnect(code)`.
     Disconnect {
         call: CallHandle,
@@ -76,6 +81,7 @@ impl Command {
             Command::CallInfo { .. } => "call_info",
             Command::AllocatedCalls { .. } => "allocated_calls",
             Command::LiveCalls { .. } => "live_calls",
+            Command::Register { .. } => "register",
             Command::Disconnect { .. } => "disconnect",
             Command::Control { op, .. } => op.kind(),
             Command::Shutdown { .. } => "shutdown",

@@ -181,6 +181,12 @@ impl EventLoop {
             } => {
                 let _ = reply.send(self.model.drop_call(now, call, params));
             }
+            Command::Register {
+                registration,
+                reply,
+            } => {
+                let _ = reply.send(self.model.register(now, registration));
+            }
             Command::Disconnect {
                 call,
                 code,
@@ -231,6 +237,8 @@ impl EventLoop {
                         live = self.model.live_calls().len(),
                         "shutting down"
                     );
+                    // Remove our binding on the way out (RFC 3261 §10.2.2).
+                    self.model.unregister(now);
                     self.shutdown = Some(Shutdown {
                         deadline: Instant::now() + grace,
                         params,

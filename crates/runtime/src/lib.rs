@@ -47,8 +47,8 @@ pub use uri::{Host, SipUri, UriError};
 pub use call_model::Config as ModelConfig;
 pub use call_model::{
     CallError, CallHandle, CallRecord, CallState, CallTarget, ConnectedMode, Credentials,
-    Direction, DisconnectCode, DisconnectMode, DropParams, EndedBy, Event, Mode, RequestId,
-    TimerConfig, Transport,
+    Direction, DisconnectCode, DisconnectMode, DropParams, EndedBy, Event, Mode, Registration,
+    RegistrationState, RequestId, TimerConfig, Transport,
 };
 pub use sip_transport::TransportConfig;
 

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::command::{Command, ControlOp};
 use crate::event_loop::{self, EventLoop};
 use crate::resolve::{resolve_name, resolve_uri};
-use crate::{SipUri, UaConfig, UaError};
+use crate::{Host, SipUri, UaConfig, UaError};
 
 /// How many commands may wait for the loop before callers wait to send. The loop answers each
 /// in microseconds; the bound only keeps a runaway caller from queueing without limit.
@@ -162,6 +162,50 @@ impl Ua {
         }
         self.request(|reply| Command::MakeCall { target, reply })
             .await?
+    }
+
+    /// Registers `aor` (e.g. `sip:bob@example.test`) for `expires` seconds, at the outbound
+    /// proxy when one is configured, else at the AOR's host; the model refreshes it and
+    /// [`Ua::shutdown`] removes it. Progress comes as `Event::Registration`.
+    pub async fn register(&self, aor: &str, expires: u32) -> Result<(), UaError> {
+        let uri = SipUri::parse(aor).map_err(|source| UaError::Uri {
+            uri: aor.to_owned(),
+            source,
+        })?;
+        let (destination, transport) = match &self.shared.proxy {
+            Some(proxy) => (proxy.addr, proxy.transport.unwrap_or(Transport::Udp)),
+            None => {
+                let transport = uri.transport.unwrap_or(Transport::Udp);
+                let transports = &self.shared.transports;
+                let addr = resolve_uri(&uri, transport, |a| {
+                    transports.local_addr(transport, a).is_some()
+                })
+                .await?;
+                (addr, transport)
+            }
+        };
+        let host = match &uri.host {
+            Host::Ip(std::net::IpAddr::V6(ip)) => format!("[{ip}]"),
+            Host::Ip(ip) => ip.to_string(),
+            Host::Name(name) => name.clone(),
+        };
+        let registrar = match uri.port {
+            Some(port) => format!("sip:{host}:{port}"),
+            None => format!("sip:{host}"),
+        };
+        let registration = call_model::Registration {
+            aor: aor.to_owned(),
+            registrar,
+            destination,
+            transport,
+            expires,
+        };
+        Ok(self
+            .request(|reply| Command::Register {
+                registration,
+                reply,
+            })
+            .await??)
     }
 
     /// Accepts an offered call: 180 Ringing (state `accepted`).

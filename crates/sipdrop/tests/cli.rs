@@ -71,15 +71,9 @@ fn missing_and_unknown_arguments() {
 }
 
 #[test]
-fn register_is_refused_until_implemented() {
-    assert_usage_error(
-        &["listen", "--register", "sip:bob@example.test"],
-        "--register",
-    );
-    assert_usage_error(
-        &["serve", "--register", "sip:bob@example.test"],
-        "--register",
-    );
+fn a_bad_register_aor_is_a_usage_error() {
+    assert_usage_error(&["listen", "--register", "bob@example.test"], "--register");
+    assert_usage_error(&["serve", "--register", "tel:+15551234"], "--register");
 }
 
 #[test]

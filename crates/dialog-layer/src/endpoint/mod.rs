@@ -19,7 +19,9 @@ use crate::timer::{Timer, TimerQueue};
 use crate::{Dialog, DialogId, EndpointEvent, Time, TimerConfig, Transmit, TxId};
 pub use records::{ClientKey, ServerKey};
 use records::{Tx, TxKind};
-pub use uac::{literal_destination, CancelOutcome, InviteOptions, InviteRequest, SentInvite};
+pub use uac::{
+    literal_destination, CancelOutcome, InviteOptions, InviteRequest, RequestOptions, SentInvite,
+};
 
 /// The methods we accept (Allow header).
 pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO";

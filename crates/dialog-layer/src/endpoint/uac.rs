@@ -46,6 +46,23 @@ pub struct InviteOptions {
     pub routes: Vec<String>,
 }
 
+/// The identity a request outside a dialog carries, where it is not fresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Reuse this Call-ID, else a fresh one.
+    pub call_id: Option<String>,
+    /// Reuse this From tag, else a fresh one.
+    pub local_tag: Option<String>,
+    /// The CSeq number (1 when zero).
+    pub cseq: u32,
+    /// The From value without tag (default: our user at our address).
+    pub from: Option<String>,
+    /// The To value (default: the Request-URI).
+    pub to: Option<String>,
+    /// Add our Contact (REGISTER binds it).
+    pub contact: bool,
+}
+
 /// The identity of a sent INVITE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentInvite {
@@ -161,6 +178,23 @@ impl Endpoint {
         transport: Transport,
         headers: Vec<(String, String)>,
     ) -> Result<TxId, EndpointError> {
+        let options = RequestOptions::default();
+        self.send_request_with(now, method, uri, destination, transport, headers, options)
+    }
+
+    /// Like [`Endpoint::send_request`], with the identity the request must carry (REGISTER
+    /// keeps its Call-ID and raises its CSeq across refreshes, RFC 3261 §10.2).
+    #[allow(clippy::too_many_arguments)]
+    pub fn send_request_with(
+        &mut self,
+        now: Time,
+        method: &str,
+        uri: &str,
+        destination: SocketAddr,
+        transport: Transport,
+        headers: Vec<(String, String)>,
+        options: RequestOptions,
+    ) -> Result<TxId, EndpointError> {
         let local = self
             .local_address(transport, destination)
             .ok_or(EndpointError::NoLocalAddress(transport))?;
@@ -168,8 +202,12 @@ impl Endpoint {
             return Err(EndpointError::InvalidState);
         }
         let branch = self.ids.branch();
-        let tag = self.ids.tag();
-        let call_id = self.ids.call_id();
+        let tag = options.local_tag.unwrap_or_else(|| self.ids.tag());
+        let call_id = options.call_id.unwrap_or_else(|| self.ids.call_id());
+        let from = options
+            .from
+            .unwrap_or_else(|| format!("<sip:{}@{}>", self.config.contact_user, local_host(local)));
+        let to = options.to.unwrap_or_else(|| format!("<{uri}>"));
         let mut w = MessageWriter::request(method, uri);
         w.header(
             "Via",
@@ -179,19 +217,18 @@ impl Endpoint {
             ),
         )
         .header("Max-Forwards", "70")
-        .header(
-            "From",
-            &format!(
-                "<sip:{}@{}>;tag={tag}",
-                self.config.contact_user,
-                local_host(local)
-            ),
-        )
-        .header("To", &format!("<{uri}>"))
+        .header("From", &format!("{from};tag={tag}"))
+        .header("To", &to)
         .header("Call-ID", &call_id)
-        .header("CSeq", &format!("1 {method}"))
-        .header("User-Agent", &self.config.user_agent.clone())
-        .headers(&headers);
+        .header("CSeq", &format!("{} {method}", options.cseq.max(1)));
+        if options.contact {
+            w.header(
+                "Contact",
+                &contact(&self.config.contact_user, local, transport),
+            );
+        }
+        w.header("User-Agent", &self.config.user_agent.clone())
+            .headers(&headers);
         let bytes = w.finish(None);
         Ok(self.start_client(now, method, branch, transport, destination, bytes, None))
     }

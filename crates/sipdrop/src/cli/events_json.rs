@@ -12,7 +12,7 @@
 use std::io::Write;
 
 use serde::Serialize;
-use sipdrop_runtime::{CallError, CallHandle, CallRecord, CallState, Mode};
+use sipdrop_runtime::{CallError, CallHandle, CallRecord, CallState, Mode, RegistrationState};
 
 use super::values::encode_hex;
 
@@ -34,6 +34,34 @@ impl CallStateLine {
             call: call.0,
             state: state.as_str(),
             mode: mode.map(Mode::as_str),
+            t_ms,
+        }
+    }
+}
+
+/// `registration`: where the `--register` binding stands (an addition to cli.md's events).
+#[derive(Debug, Serialize)]
+pub struct RegistrationLine {
+    event: &'static str,
+    state: &'static str,
+    expires: Option<u32>,
+    status: Option<u16>,
+    t_ms: u64,
+}
+
+impl RegistrationLine {
+    /// The registration reached `state` at `t_ms`.
+    pub fn new(state: RegistrationState, t_ms: u64) -> Self {
+        let (name, expires, status) = match state {
+            RegistrationState::Registered { expires } => ("registered", Some(expires), None),
+            RegistrationState::Failed { status } => ("failed", None, status),
+            RegistrationState::Unregistered => ("unregistered", None, None),
+        };
+        RegistrationLine {
+            event: "registration",
+            state: name,
+            expires,
+            status,
             t_ms,
         }
     }

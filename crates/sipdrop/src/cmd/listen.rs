@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use super::report::print_event;
 use super::timers::Timers;
 use super::uas::{Uas, UasPolicy};
-use super::{announce, signals, start_ua, SHUTDOWN_GRACE};
+use super::{announce, signals, start_registration, start_ua, SHUTDOWN_GRACE};
 use crate::cli::args::ListenArgs;
 use crate::cli::events_json::EventSink;
 use crate::cli::ua_config::{drop_params, ua_config, uses_tcp, UaShape, SERVER_UDP};
@@ -22,6 +22,7 @@ pub async fn run(args: ListenArgs, origin: Instant) -> anyhow::Result<ExitCode> 
     };
     let (ua, mut events) = start_ua(ua_config(&args.common, shape, origin, "listen")).await?;
     announce(&ua);
+    start_registration(&ua, &args.register).await?;
     let sink = EventSink::new(args.common.events);
     let params = DropParams {
         decline_code: Some(args.decline_code),

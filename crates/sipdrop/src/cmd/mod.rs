@@ -37,26 +37,28 @@ impl std::error::Error for UsageError {}
 /// Runs the subcommand; `origin` is the process start (`t_ms` counts from it).
 pub async fn run(command: Command, origin: Instant) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Listen(args) => {
-            refuse_register(&args.register)?;
-            listen::run(args, origin).await
-        }
+        Command::Listen(args) => listen::run(args, origin).await,
         Command::Call(args) => call::run(args, origin).await,
         Command::Conference(args) => conference::run(args, origin).await,
-        Command::Serve(args) => {
-            refuse_register(&args.register)?;
-            serve::run(args, origin).await
-        }
+        Command::Serve(args) => serve::run(args, origin).await,
         Command::Demo(args) => demo::run(args, origin).await,
     }
 }
 
-/// Registration (RFC 3261 §10) is in the contract but not built yet: refusing the flag is
-/// better than running unregistered while the user believes otherwise.
-fn refuse_register(args: &RegisterArgs) -> anyhow::Result<()> {
-    match &args.register {
-        Some(_) => Err(UsageError("--register: registration is not supported yet".into()).into()),
-        None => Ok(()),
+/// Lifetime asked for a `--register` binding, seconds (refreshed before it runs out).
+const REGISTER_EXPIRES: u32 = 3600;
+
+/// Starts the `--register` registration, if asked for; a bad AOR is a usage error.
+pub async fn start_registration(ua: &Ua, args: &RegisterArgs) -> anyhow::Result<()> {
+    let Some(aor) = &args.register else {
+        return Ok(());
+    };
+    match ua.register(&aor.text, REGISTER_EXPIRES).await {
+        Ok(()) => Ok(()),
+        Err(e @ (UaError::Uri { .. } | UaError::Resolve { .. } | UaError::NoAddress { .. })) => {
+            Err(UsageError(format!("--register: {e}")).into())
+        }
+        Err(e) => Err(e).context("cannot register"),
     }
 }
 

@@ -3,7 +3,9 @@
 //! it; nothing goes on the wire) and an idle call is deallocated, so nothing leaks.
 use sipdrop_runtime::{CallError, CallHandle, DropParams, Event, Ua, UaError, UaEvent};
 
-use crate::cli::events_json::{CallInfoLine, CallStateLine, EventSink, ReplyLine};
+use crate::cli::events_json::{
+    CallInfoLine, CallStateLine, EventSink, RegistrationLine, ReplyLine,
+};
 
 /// Prints `event` on `sink`; for `CallInfo`, reads the record and prints it.
 pub async fn print_event(ua: &Ua, sink: &EventSink, event: &UaEvent) {
@@ -23,6 +25,9 @@ pub async fn print_event(ua: &Ua, sink: &EventSink, event: &UaEvent) {
                     sink.event(&CallInfoLine::new(*call, &record));
                 }
             }
+        }
+        Event::Registration { state, .. } => {
+            sink.event(&RegistrationLine::new(*state, event.t_ms));
         }
         other => tracing::debug!(?other, "event not printed"),
     }

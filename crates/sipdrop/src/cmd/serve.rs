@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::time::Instant;
 
 use super::report::print_event;
-use super::{announce, signals, start_ua, SHUTDOWN_GRACE};
+use super::{announce, signals, start_registration, start_ua, SHUTDOWN_GRACE};
 use crate::cli::args::ServeArgs;
 use crate::cli::events_json::{CallInfoLine, EventSink, ReplyLine};
 use crate::cli::ua_config::{drop_params, transport, ua_config, uses_tcp, UaShape, SERVER_UDP};
@@ -88,6 +88,7 @@ pub async fn run(args: ServeArgs, origin: Instant) -> anyhow::Result<ExitCode> {
     };
     let (ua, mut events) = start_ua(ua_config(&args.common, shape, origin, "serve")).await?;
     announce(&ua);
+    start_registration(&ua, &args.register).await?;
     let mut server = Server {
         ua: ua.clone(),
         // Events are what `serve` is for: always printed.

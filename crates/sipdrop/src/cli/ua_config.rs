@@ -1,8 +1,9 @@
 //! From the common flags to a [`UaConfig`], and the drop parameters they imply.
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use sipdrop_runtime::{
-    Credentials, DropParams, ModelConfig, TimerConfig, Transport, TransportConfig, UaConfig,
+    Credentials, DropParams, Host, ModelConfig, SipUri, TimerConfig, Transport, TransportConfig,
+    UaConfig,
 };
 use tokio::time::Instant;
 
@@ -23,6 +24,15 @@ pub struct UaShape {
     /// Outgoing requests will use TCP: a TCP socket is bound even without `--tcp`, so
     /// connections have a local address for Via and Contact.
     pub needs_tcp: bool,
+}
+
+/// The default `--udp` of `call` for a target: loopback of the target's address family (an
+/// IPv4 socket cannot reach `sip:bob@[::1]`).
+pub fn client_udp_for(target: &SipUri) -> SocketAddr {
+    match target.host {
+        Host::Ip(IpAddr::V6(_)) => SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 0),
+        _ => CLIENT_UDP,
+    }
 }
 
 /// The UA configuration for `common`.

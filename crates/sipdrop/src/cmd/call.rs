@@ -12,15 +12,18 @@ use super::uac::Uac;
 use super::{signals, start_ua, SHUTDOWN_GRACE};
 use crate::cli::args::CallArgs;
 use crate::cli::events_json::EventSink;
-use crate::cli::ua_config::{drop_params, transport, ua_config, uses_tcp, UaShape, CLIENT_UDP};
+use crate::cli::ua_config::{client_udp_for, drop_params, transport, ua_config, uses_tcp, UaShape};
 use crate::cli::values::Expect;
 use crate::summary::Summary;
+
+/// How far behind schedule the pacing may run before it stops catching up.
+const MAX_CATCH_UP: Duration = Duration::from_millis(100);
 
 /// Runs `call`: 0 when every call ended as `--expect` says (or on a signal), else 1.
 pub async fn run(args: CallArgs, origin: Instant) -> anyhow::Result<ExitCode> {
     let common = &args.common;
     let shape = UaShape {
-        default_udp: CLIENT_UDP,
+        default_udp: client_udp_for(&args.uri.uri),
         decline_code: 603,
         needs_tcp: uses_tcp(common, args.uri.uri.transport),
     };
@@ -57,8 +60,14 @@ pub async fn run(args: CallArgs, origin: Instant) -> anyhow::Result<ExitCode> {
         tokio::select! {
             () = tokio::time::sleep_until(next_start), if can_start => {
                 summary.attempted += 1;
-                // After a wait for a free slot, start at once rather than in a burst to catch up.
-                next_start = (next_start + interval).max(Instant::now());
+                // Keep the rate even though the timer wakes in whole milliseconds: a start a
+                // little late is caught up by the next ones; after a long wait for a free slot
+                // (more than MAX_CATCH_UP behind) start afresh rather than in a burst.
+                next_start += interval;
+                let now = Instant::now();
+                if next_start + MAX_CATCH_UP < now {
+                    next_start = now;
+                }
                 if let Err(outcome) = uac.place(&ua, &timers, target.clone()).await {
                     summary.record(&outcome, expect);
                     ended += 1;

@@ -27,52 +27,35 @@ pub trait Node: Any {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl Node for Endpoint {
-    fn handle_packet(
-        &mut self,
-        now: Time,
-        transport: Transport,
-        local: SocketAddr,
-        remote: SocketAddr,
-        bytes: &[u8],
-    ) {
-        Endpoint::handle_packet(self, now, transport, local, remote, bytes);
-    }
-    fn handle_timeout(&mut self, now: Time) {
-        Endpoint::handle_timeout(self, now);
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        Endpoint::poll_transmit(self)
-    }
-    fn poll_timeout(&self) -> Option<Time> {
-        Endpoint::poll_timeout(self)
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
+/// Both sans-IO types have the same inputs and outputs; one macro states it once.
+macro_rules! sans_io_node {
+    ($ty:ty) => {
+        impl Node for $ty {
+            fn handle_packet(
+                &mut self,
+                now: Time,
+                transport: Transport,
+                local: SocketAddr,
+                remote: SocketAddr,
+                bytes: &[u8],
+            ) {
+                <$ty>::handle_packet(self, now, transport, local, remote, bytes);
+            }
+            fn handle_timeout(&mut self, now: Time) {
+                <$ty>::handle_timeout(self, now);
+            }
+            fn poll_transmit(&mut self) -> Option<Transmit> {
+                <$ty>::poll_transmit(self)
+            }
+            fn poll_timeout(&self) -> Option<Time> {
+                <$ty>::poll_timeout(self)
+            }
+            fn as_any_mut(&mut self) -> &mut dyn Any {
+                self
+            }
+        }
+    };
 }
 
-impl Node for CallModel {
-    fn handle_packet(
-        &mut self,
-        now: Time,
-        transport: Transport,
-        local: SocketAddr,
-        remote: SocketAddr,
-        bytes: &[u8],
-    ) {
-        CallModel::handle_packet(self, now, transport, local, remote, bytes);
-    }
-    fn handle_timeout(&mut self, now: Time) {
-        CallModel::handle_timeout(self, now);
-    }
-    fn poll_transmit(&mut self) -> Option<Transmit> {
-        CallModel::poll_transmit(self)
-    }
-    fn poll_timeout(&self) -> Option<Time> {
-        CallModel::poll_timeout(self)
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        self
-    }
-}
+sans_io_node!(Endpoint);
+sans_io_node!(CallModel);

@@ -2,21 +2,10 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
-use common::{addr, endpoint, ms};
-use dialog_layer::{Endpoint, EndpointEvent, InviteRequest};
+use common::{addr, endpoint, invite_to, ms};
+use dialog_layer::{Endpoint, EndpointEvent};
 use sip_message::Transport;
 use sipdrop_sim::Sim;
-
-fn invite(to: std::net::SocketAddr, transport: Transport) -> InviteRequest {
-    InviteRequest {
-        uri: format!("sip:bob@{to}"),
-        destination: to,
-        transport,
-        from_user: "alice".into(),
-        headers: Vec::new(),
-        body: None,
-    }
-}
 
 fn timeouts(sim: &mut Sim, node: usize) -> Vec<u64> {
     let now = sim.now().as_millis();
@@ -35,7 +24,7 @@ fn invite_over_udp_with_every_response_lost_retransmits_on_timer_a_and_gives_up_
     let a = sim.add(addr(5060), endpoint(addr(5060), 1));
     // Nobody listens at 5070: every INVITE is lost.
     sim.node::<Endpoint>(a)
-        .send_invite(ms(0), invite(addr(5070), Transport::Udp))
+        .send_invite(ms(0), invite_to(addr(5070), Transport::Udp))
         .unwrap();
     sim.run_until(ms(31_999));
     assert!(
@@ -62,7 +51,7 @@ fn invite_over_tcp_is_never_retransmitted() {
     let mut sim = Sim::new(1);
     let a = sim.add(addr(5060), endpoint(addr(5060), 1));
     sim.node::<Endpoint>(a)
-        .send_invite(ms(0), invite(addr(5070), Transport::Tcp))
+        .send_invite(ms(0), invite_to(addr(5070), Transport::Tcp))
         .unwrap();
     sim.run_until(ms(32_000));
     assert_eq!(sim.times_ms(|e| e.is_request("INVITE")), vec![0]);

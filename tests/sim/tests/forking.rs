@@ -4,8 +4,8 @@
 mod common;
 
 use call_model::{CallModel, CallState, CallTarget, Event};
-use common::{addr, endpoint, model, ms};
-use dialog_layer::{DialogState, Endpoint, EndpointEvent, InviteRequest};
+use common::{addr, endpoint, invite_to, model, ms};
+use dialog_layer::{DialogState, Endpoint, EndpointEvent};
 use sip_message::Transport;
 use sipdrop_sim::{header_of, response_to, Scripted, Sim};
 
@@ -15,17 +15,7 @@ const PEER: usize = 1;
 fn start(sim: &mut Sim) -> String {
     let to = addr(5070);
     sim.node::<Endpoint>(UAC)
-        .send_invite(
-            ms(0),
-            InviteRequest {
-                uri: format!("sip:bob@{to}"),
-                destination: to,
-                transport: Transport::Udp,
-                from_user: "alice".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-        )
+        .send_invite(ms(0), invite_to(to, Transport::Udp))
         .unwrap();
     sim.run_until(ms(0));
     sim.node::<Scripted>(PEER).last_text()

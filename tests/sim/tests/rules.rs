@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
-use common::{addr, endpoint, ms};
+use common::{addr, endpoint, invite_to, ms};
 use dialog_layer::{CancelOutcome, Endpoint, EndpointEvent, InviteRequest};
 use sip_message::Transport;
 use sipdrop_sim::{response_to, Scripted, Sim};
@@ -108,14 +108,7 @@ fn timer_m_absorbs_2xx_retransmissions_then_ends_and_l_ends_an_acked_server_tran
     sim.add(addr(5060), endpoint(addr(5060), 1));
     sim.add(addr(5070), endpoint(addr(5070), 2));
     let to = addr(5070);
-    let invite = InviteRequest {
-        uri: format!("sip:bob@{to}"),
-        destination: to,
-        transport: Transport::Udp,
-        from_user: "a".into(),
-        headers: Vec::new(),
-        body: None,
-    };
+    let invite = invite_to(to, Transport::Udp);
     sim.node::<Endpoint>(0).send_invite(ms(0), invite).unwrap();
     sim.run_until(ms(0));
     let tx = std::iter::from_fn(|| sim.node::<Endpoint>(1).poll_event())
@@ -158,14 +151,7 @@ fn timer_m_absorbs_2xx_retransmissions_then_ends_and_l_ends_an_acked_server_tran
 fn a_cancel_without_final_response_gives_the_invite_up_64_t1_later() {
     let mut sim = setup();
     let to = addr(5070);
-    let invite = InviteRequest {
-        uri: format!("sip:bob@{to}"),
-        destination: to,
-        transport: Transport::Udp,
-        from_user: "a".into(),
-        headers: Vec::new(),
-        body: None,
-    };
+    let invite = invite_to(to, Transport::Udp);
     let sent = sim.node::<Endpoint>(EP).send_invite(ms(0), invite).unwrap();
     sim.run_until(ms(0));
     let inv = sim.node::<Scripted>(PEER).last_text();

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly on purpose
 mod common;
 
-use common::{addr, endpoint, ms};
-use dialog_layer::{Endpoint, EndpointEvent, InviteRequest, TxId};
+use common::{addr, endpoint, invite_to, ms};
+use dialog_layer::{Endpoint, EndpointEvent, TxId};
 use sip_message::Transport;
 use sipdrop_sim::Sim;
 
@@ -16,17 +16,7 @@ fn setup(transport: Transport) -> (Sim, TxId) {
     sim.add(addr(5070), endpoint(addr(5070), 2));
     let to = addr(5070);
     sim.node::<Endpoint>(0)
-        .send_invite(
-            ms(0),
-            InviteRequest {
-                uri: format!("sip:bob@{to}"),
-                destination: to,
-                transport,
-                from_user: "alice".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-        )
+        .send_invite(ms(0), invite_to(to, transport))
         .unwrap();
     sim.run_until(ms(0));
     let tx = events(&mut sim, 1)
@@ -193,17 +183,7 @@ fn retransmitted_invite_is_absorbed_and_answered_with_the_last_response() {
     sim.drop_next(1, |e| e.is_response(100));
     let to = addr(5070);
     sim.node::<Endpoint>(0)
-        .send_invite(
-            ms(0),
-            InviteRequest {
-                uri: format!("sip:bob@{to}"),
-                destination: to,
-                transport: Transport::Udp,
-                from_user: "alice".into(),
-                headers: Vec::new(),
-                body: None,
-            },
-        )
+        .send_invite(ms(0), invite_to(to, Transport::Udp))
         .unwrap();
     sim.run_until(ms(10_000));
     assert_eq!(sim.times_ms(|e| e.is_request("INVITE")), vec![0, 500]);

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use call_model::{CallModel, Config};
-use dialog_layer::{Endpoint, EndpointConfig, Time, TimerConfig};
+use dialog_layer::{Endpoint, EndpointConfig, InviteRequest, Time, TimerConfig};
 use sip_message::Transport;
 
 /// Loopback address `127.0.0.1:port` (the simulated network never touches a socket).
@@ -55,4 +55,16 @@ pub fn ms(ms: u64) -> Time {
 /// `s` seconds as a duration.
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
+}
+
+/// An INVITE from `alice` to `sip:bob@{to}`, sent to `to`, without body.
+pub fn invite_to(to: SocketAddr, transport: Transport) -> InviteRequest {
+    InviteRequest {
+        uri: format!("sip:bob@{to}"),
+        destination: to,
+        transport,
+        from_user: "alice".into(),
+        headers: Vec::new(),
+        body: None,
+    }
 }

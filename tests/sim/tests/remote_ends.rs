@@ -207,3 +207,61 @@ fn remote_bye_with_reason_and_uui_is_decoded_and_announced_first() {
         vec!["Q.850;cause=31;text=\"Normal, unspecified\"".to_owned()]
     );
 }
+
+#[test]
+fn a_bye_on_the_early_dialog_of_an_offered_call_gets_200_and_the_invite_487() {
+    let mut sim = Sim::new(5);
+    sim.add(addr(5060), model(addr(5060), 1));
+    sim.add(addr(5070), Scripted::new());
+    let invite = "INVITE sip:bob@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKearly\r\n\
+                  Max-Forwards: 70\r\nFrom: <sip:p@127.0.0.1:5070>;tag=pe\r\nTo: <sip:bob@127.0.0.1:5060>\r\n\
+                  Call-ID: early-bye\r\nCSeq: 1 INVITE\r\nContact: <sip:p@127.0.0.1:5070>\r\nContent-Length: 0\r\n\r\n";
+    sim.node::<Scripted>(PEER).send(addr(5060), invite);
+    sim.run_until(ms(0));
+    let m = sim.node::<CallModel>(UAC);
+    let call = std::iter::from_fn(|| m.poll_event())
+        .find_map(|e| match e {
+            Event::CallState {
+                call,
+                state: CallState::Offering,
+                ..
+            } => Some(call),
+            _ => None,
+        })
+        .unwrap();
+    m.accept(ms(0), call).unwrap();
+    sim.run_until(ms(1));
+    let ringing = sim.node::<Scripted>(PEER).last_text();
+    assert!(ringing.starts_with("SIP/2.0 180 "));
+    let to = sipdrop_sim::header_of(&ringing, "To").unwrap().to_owned();
+    let bye = format!(
+        "BYE sip:bob@127.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKebye\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:p@127.0.0.1:5070>;tag=pe\r\nTo: {to}\r\nCall-ID: early-bye\r\n\
+         CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n"
+    );
+    sim.node::<Scripted>(PEER).send(addr(5060), &bye);
+    sim.run_until(ms(2));
+    let answers: Vec<String> = sim
+        .node::<Scripted>(PEER)
+        .received()
+        .iter()
+        .map(|(_, _, b)| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        answers.iter().any(|l| l.starts_with("SIP/2.0 200 ")),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().any(|l| l.starts_with("SIP/2.0 487 ")),
+        "{answers:?}"
+    );
+    let record = sim.node::<CallModel>(UAC).call_info(call).unwrap();
+    assert_eq!(record.state, CallState::Disconnected);
+    assert_eq!(record.sip_status, Some(487));
+}

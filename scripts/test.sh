@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command of sipdrop (CI runs it through .ci/run): installs what is missing, builds,
-# runs the unit and integration tests, the lints, the docs, then the sipp acceptance suite.
+# runs the unit and integration tests, the lints, the docs, then the sipp acceptance suite and
+# the conformance corpora (tests/corpus: RFC 4475, PROTOS; skipped where unshare -n is denied).
 #
 #   bash scripts/test.sh
 #
@@ -86,6 +87,19 @@ else
     note "sipp: not run, the release build failed (it would test a stale binary)"
     record sipp skipped 0
     failed_steps+=("sipp (not run: build failed)")
+fi
+# RFC 4475 torture messages and PROTOS c07-sip INVITEs, in a loopback-only network namespace.
+if ((built)); then
+    if corpus_why=$(bash tests/corpus/run.sh --can-run); then
+        run_step corpus env SIPDROP="$target/release/sipdrop" bash tests/corpus/run.sh || true
+    else
+        note "corpus: not run: ${corpus_why#skipped corpus: }"
+        record corpus skipped 0
+    fi
+else
+    note "corpus: not run, the release build failed (it would test a stale binary)"
+    record corpus skipped 0
+    failed_steps+=("corpus (not run: build failed)")
 fi
 
 note "summary"

@@ -95,20 +95,36 @@ pub(crate) fn send(shared: &Arc<Shared>, destination: SocketAddr, bytes: Bytes) 
                         sent = endpoint.socket.send_to(&bytes, destination) => sent,
                     };
                     if let Err(error) = sent {
-                        shared_for_task.events.report_send_failed(
-                            Transport::Udp,
-                            destination,
-                            error,
-                        );
+                        report_udp_error(&shared_for_task, destination, error);
                     }
                 },
                 &shared.runtime,
             );
         }
-        Err(error) => shared
-            .events
-            .report_send_failed(Transport::Udp, destination, error),
+        Err(error) => report_udp_error(shared, destination, error),
     }
+}
+
+/// A UDP send error says something about the destination (unreachable, refused: every
+/// transaction towards it should fail fast, RFC 3261 §8.1.3.1) or only about this one
+/// datagram (too large, a port-0 destination): then the datagram is lost like any other
+/// on UDP, and the transactions towards that peer go on.
+fn report_udp_error(shared: &Shared, destination: SocketAddr, error: io::Error) {
+    if concerns_only_this_datagram(&error, destination) {
+        tracing::debug!(%destination, %error, "datagram dropped");
+        return;
+    }
+    shared
+        .events
+        .report_send_failed(Transport::Udp, destination, error);
+}
+
+fn concerns_only_this_datagram(error: &io::Error, destination: SocketAddr) -> bool {
+    // Linux errno for "message too long" (the same on every Linux architecture).
+    const EMSGSIZE: i32 = 90;
+    destination.port() == 0
+        || error.raw_os_error() == Some(EMSGSIZE)
+        || error.kind() == io::ErrorKind::InvalidInput
 }
 
 #[cfg(test)]

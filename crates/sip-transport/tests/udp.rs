@@ -97,3 +97,32 @@ async fn send_without_a_socket_of_that_family_fails() {
     transports.send(Transport::Udp, v6_peer, Bytes::from_static(b"x"));
     assert_eq!(next_failure(&mut events).await, v6_peer);
 }
+
+/// A datagram too large for UDP (or to port 0) is lost like any datagram: it does not fail the
+/// destination, so the transactions towards that peer go on; the next send still arrives.
+#[tokio::test]
+async fn an_oversized_datagram_is_dropped_without_failing_the_destination() {
+    let (transports, mut events) = bind(config(&[v4()], &[])).await;
+    let peer = UdpSocket::bind(v4()).await.expect("peer socket");
+    let peer_addr = peer.local_addr().expect("peer address");
+    transports.send(Transport::Udp, peer_addr, Bytes::from(vec![b'x'; 70_000]));
+    transports.send(
+        Transport::Udp,
+        SocketAddr::new(peer_addr.ip(), 0),
+        Bytes::from_static(b"x"),
+    );
+    transports.send(
+        Transport::Udp,
+        peer_addr,
+        Bytes::from_static(b"SIP/2.0 200 OK\r\n\r\n"),
+    );
+    let mut buf = [0u8; 2048];
+    let (n, _) = tokio::time::timeout(WAIT, peer.recv_from(&mut buf))
+        .await
+        .expect("the next datagram arrives")
+        .expect("recv");
+    assert_eq!(&buf[..n], b"SIP/2.0 200 OK\r\n\r\n");
+    // No SendFailed was reported for either dropped datagram.
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(200), events.recv()).await;
+    assert!(quiet.is_err(), "unexpected event: {quiet:?}");
+}

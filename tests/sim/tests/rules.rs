@@ -234,7 +234,7 @@ fn rfc_2543_requests_without_the_cookie_match_their_transaction() {
 }
 
 #[test]
-fn unsupported_scheme_extension_and_body_get_416_420_415() {
+fn unsupported_scheme_extension_body_and_accept_get_416_420_415_406() {
     let mut sim = setup();
     let tel = request("INVITE", "z9hG4bKtel", "")
         .replace("INVITE sip:bob@127.0.0.1:5060", "INVITE tel:+15551234");
@@ -261,7 +261,30 @@ fn unsupported_scheme_extension_and_body_get_416_420_415() {
     let last = sim.node::<Scripted>(PEER).last_text();
     assert!(last.starts_with("SIP/2.0 415 "), "{last}");
     assert!(last.contains("Accept: application/sdp"));
-    assert!(events(&mut sim).is_empty());
+    let picky = request("INVITE", "z9hG4bKacc", "Accept: text/nobodyKnowsThis\r\n");
+    sim.node::<Scripted>(PEER).send(addr(5060), &picky);
+    sim.run_until(ms(4));
+    let last = sim.node::<Scripted>(PEER).last_text();
+    assert!(last.starts_with("SIP/2.0 406 Not Acceptable"), "{last}");
+    let fine = request(
+        "INVITE",
+        "z9hG4bKacc2",
+        "Accept: application/sdp;level=1, text/plain\r\n",
+    );
+    sim.node::<Scripted>(PEER).send(addr(5060), &fine);
+    sim.run_until(ms(5));
+    assert!(sim
+        .node::<Scripted>(PEER)
+        .last_text()
+        .starts_with("SIP/2.0 100 "));
+    let offered = events(&mut sim)
+        .iter()
+        .filter(|e| matches!(e, EndpointEvent::Request { .. }))
+        .count();
+    assert_eq!(
+        offered, 1,
+        "only the INVITE that accepts SDP reaches the TU"
+    );
 }
 
 #[test]

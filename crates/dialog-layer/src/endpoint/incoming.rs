@@ -160,6 +160,15 @@ impl Endpoint {
                 return;
             }
         }
+        if method == "INVITE" && !accepts_sdp(&request.message) {
+            // §8.2.3 / RFC 4475 §3.3.15: our answers carry SDP, which the request refuses.
+            let warning = (
+                "Warning".to_owned(),
+                "399 sipdrop \"Accept excludes application/sdp\"".to_owned(),
+            );
+            let _ = self.respond(now, id, 406, vec![warning], None);
+            return;
+        }
         match to_tag {
             Some(local_tag) => {
                 let dialog = DialogId {
@@ -444,6 +453,27 @@ fn response_destination(request: &IncomingRequest) -> SocketAddr {
     sip_message::via::top_via_header(request.message.headers())
         .and_then(|via| sip_message::via::response_destination(via, request.source))
         .unwrap_or(request.source)
+}
+
+/// Whether an INVITE's Accept header (absent: yes, RFC 3261 §20.1) admits application/sdp.
+fn accepts_sdp(request: &rsip::Request) -> bool {
+    let accepts: Vec<String> = request
+        .headers()
+        .iter()
+        .filter_map(|h| match h {
+            rsip::Header::Accept(v) => {
+                Some(rsip::headers::UntypedHeader::value(v).to_ascii_lowercase())
+            }
+            _ => None,
+        })
+        .collect();
+    if accepts.is_empty() || accepts.iter().all(|a| a.trim().is_empty()) {
+        return true;
+    }
+    accepts.iter().flat_map(|a| a.split(',')).any(|range| {
+        let media = range.split(';').next().unwrap_or("").trim();
+        matches!(media, "application/sdp" | "application/*" | "*/*")
+    })
 }
 
 /// The first value of a header that rsip keeps as `Other`, by lower-case name.

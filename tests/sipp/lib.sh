@@ -157,7 +157,8 @@ wait_listening() {
 
 # sipp_args LOGDIR PREFIX TRANSPORT PORT: fill SIPP_ARGS with the options every sipp run uses:
 # one call, loopback only (SIP, control and media sockets), no stdin, global timeout that
-# counts as a failure, traces into LOGDIR/PREFIX_*.log. TRANSPORT is udp or tcp.
+# counts as a failure, traces into LOGDIR/PREFIX_*.log (and statistics, with the failure
+# counters, into LOGDIR/PREFIX_stats.csv). TRANSPORT is udp or tcp.
 : "${SIPP_TIMEOUT:=20}"          # global sipp timeout, seconds
 : "${SIPP_RECV_TIMEOUT:=10000}"  # per-message receive timeout, milliseconds
 sipp_args() {
@@ -177,6 +178,7 @@ sipp_args() {
         -timeout "${SIPP_TIMEOUT}s" -timeout_error -recv_timeout "$SIPP_RECV_TIMEOUT"
         -trace_err -error_file "$dir/${prefix}_errors.log"
         -trace_msg -message_file "$dir/${prefix}_messages.log"
+        -trace_stat -stf "$dir/${prefix}_stats.csv"
     )
 }
 
@@ -185,7 +187,15 @@ sipp_args() {
 # check_summary FILE CONNECTED DROPPED: the last non-empty line of FILE must be the JSON summary
 # of cli.md with summary.connected == CONNECTED and summary.dropped == DROPPED. Prints why not.
 check_summary() {
-    local file=$1 want_c=$2 want_d=$3 last
+    check_summary_fields "$1" "connected=$2" "dropped=$3"
+}
+
+# check_summary_fields FILE KEY=N...: the last non-empty line of FILE must be the JSON summary of
+# cli.md, and each KEY of it must be the integer N. KEY is a field of "summary" (attempted,
+# connected, dropped, failed) or modes.MODE (modes.busy=1). Prints why not.
+check_summary_fields() {
+    local file=$1 last
+    shift
     last=$(awk 'NF { l = $0 } END { print l }' "$file" 2>/dev/null || true)
     if [[ -z $last ]]; then
         echo "no summary line on stdout"
@@ -193,9 +203,9 @@ check_summary() {
     fi
     # SIPP_SUMMARY_CHECK=grep forces the fallback (the self-test checks both ways).
     if [[ ${SIPP_SUMMARY_CHECK:-auto} != grep ]] && command -v python3 >/dev/null 2>&1; then
-        python3 - "$last" "$want_c" "$want_d" <<'PY'
+        python3 - "$last" "$@" <<'PY'
 import json, sys
-line, want_c, want_d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+line, wants = sys.argv[1], sys.argv[2:]
 try:
     s = json.loads(line)
 except ValueError as e:
@@ -204,25 +214,83 @@ except ValueError as e:
 if not isinstance(s, dict) or not isinstance(s.get("summary"), dict):
     print("last stdout line is not a JSON summary: %s" % line[:200])
     sys.exit(1)
-s = s["summary"]
-bad = [k for k, w in (("connected", want_c), ("dropped", want_d))
-       if type(s.get(k)) is not int or s.get(k) != w]
+bad = []
+for want in wants:
+    key, value = want.split("=", 1)
+    got = s["summary"]
+    for part in key.split("."):
+        got = got.get(part) if isinstance(got, dict) else None
+    if type(got) is not int or got != int(value):
+        bad.append("%s=%s" % (key, json.dumps(got)))
 if bad:
-    print("summary has %s, want connected=%d dropped=%d: %s"
-          % (", ".join("%s=%r" % (k, s.get(k)) for k in bad), want_c, want_d, line[:200]))
+    print("summary has %s, want %s: %s" % (", ".join(bad), " ".join(wants), line[:200]))
     sys.exit(1)
 PY
         return
     fi
     # No python3: a careful grep on the same line.
-    local ws='[[:space:]]*'
+    local ws='[[:space:]]*' want key value rx missing=()
     if ! grep -Eq "^${ws}\\{${ws}\"summary\"${ws}:${ws}\\{.*\\}${ws}\\}${ws}\$" <<<"$last"; then
         echo "last stdout line is not a JSON summary: ${last:0:200}"
         return 1
     fi
-    if ! grep -Eq "\"connected\"${ws}:${ws}${want_c}${ws}[,}]" <<<"$last" ||
-        ! grep -Eq "\"dropped\"${ws}:${ws}${want_d}${ws}[,}]" <<<"$last"; then
-        echo "summary does not have connected=$want_c and dropped=$want_d: ${last:0:200}"
+    for want in "$@"; do
+        key=${want%%=*} value=${want#*=}
+        if [[ $key == modes.* ]]; then
+            rx="\"modes\"${ws}:${ws}\\{[^{}]*\"${key#modes.}\"${ws}:${ws}${value}${ws}[,}]"
+        else
+            rx="\"${key}\"${ws}:${ws}${value}${ws}[,}]"
+        fi
+        grep -Eq "$rx" <<<"$last" || missing+=("$want")
+    done
+    if ((${#missing[@]})); then
+        echo "summary does not have ${missing[*]}: ${last:0:200}"
         return 1
     fi
+}
+
+# check_events FILE disconnected MODE: FILE (the output of sipdrop --events) has a call_state
+# event with state "disconnected" and mode MODE.
+# check_events FILE conference N: N participant handles each have a call_state "conferenced"
+# event and, after it, an "idle" one; exactly one other handle (the conference) has "connected"
+# and "idle" events, and its "idle" comes after every participant's (drop-semantics.md section 5).
+# Prints why not. Plain awk: one JSON object per line, spaces allowed, keys in any order.
+check_events() {
+    local file=$1 kind=$2 arg=$3
+    [[ -f $file ]] || { echo "no event output"; return 1; }
+    awk -v kind="$kind" -v arg="$arg" '
+        function field(line, key,   s) {
+            if (!match(line, "\"" key "\"[ \t]*:[ \t]*(\"[^\"]*\"|-?[0-9]+|null)")) return ""
+            s = substr(line, RSTART, RLENGTH)
+            sub(/^"[^"]*"[ \t]*:[ \t]*/, "", s)
+            gsub(/"/, "", s)
+            return s
+        }
+        function fail(msg) { print msg; failed = 1; exit 1 }
+        /"event"[ \t]*:[ \t]*"call_state"/ {
+            n++
+            call[n] = field($0, "call"); state[n] = field($0, "state"); mode[n] = field($0, "mode")
+        }
+        END {
+            if (failed) exit 1
+            if (kind == "disconnected") {
+                for (i = 1; i <= n; i++) if (state[i] == "disconnected" && mode[i] == arg) exit 0
+                fail("no call_state event with state disconnected and mode " arg " (" n + 0 " call_state events)")
+            }
+            if (kind != "conference") fail("check_events: unknown check " kind)
+            for (i = 1; i <= n; i++)
+                if (state[i] == "conferenced" && !(call[i] in conf)) { conf[call[i]] = i; nconf++; clist = clist " " call[i] }
+            if (nconf != arg) fail("call_state conferenced for " nconf + 0 " calls (" substr(clist, 2) "), want " arg)
+            for (i = 1; i <= n; i++) {
+                if (state[i] == "connected" && !(call[i] in conf) && !(call[i] in parent)) { parent[call[i]] = 1; np++; plist = plist " " call[i] }
+                if (state[i] == "idle" && (call[i] in conf) && !(call[i] in idle) && i > conf[call[i]]) idle[call[i]] = i
+                if (state[i] == "idle") last_idle[call[i]] = i
+            }
+            for (c in conf) if (!(c in idle)) fail("participant call " c " has no call_state idle after conferenced")
+            if (np != 1) fail("want one conference handle (connected, never conferenced), got " np + 0 (np ? ": calls" plist : ""))
+            for (p in parent) {
+                if (!(p in last_idle)) fail("conference handle " p " has no call_state idle")
+                for (c in conf) if (idle[c] > last_idle[p]) fail("participant call " c " went idle after the conference handle " p)
+            }
+        }' "$file"
 }

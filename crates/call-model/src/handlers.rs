@@ -21,32 +21,70 @@ impl CallModel {
             match event {
                 EndpointEvent::Request { tx, request } => self.on_request(now, tx, *request),
                 EndpointEvent::Response { tx, response } => self.route_response(now, tx, *response),
-                EndpointEvent::Ack { dialog, .. } => {
-                    if let Some(&call) = self.by_dialog.get(&dialog) {
-                        self.on_ack(now, call, false);
-                    }
-                }
-                EndpointEvent::AckTimeout { dialog, .. } => {
-                    if let Some(call) = dialog.and_then(|d| self.by_dialog.get(&d).copied()) {
-                        self.on_ack(now, call, true);
-                    }
-                }
+                EndpointEvent::Ack { dialog, .. } => match self.by_dialog.get(&dialog) {
+                    Some(&call) => self.on_ack(now, call, false),
+                    None => self.leftover_ack(now, &dialog),
+                },
+                EndpointEvent::AckTimeout {
+                    dialog: Some(dialog),
+                    ..
+                } => match self.by_dialog.get(&dialog) {
+                    Some(&call) => self.on_ack(now, call, true),
+                    None => self.leftover_ack(now, &dialog),
+                },
                 EndpointEvent::Cancelled { tx, cancel } => self.on_cancelled(now, tx, &cancel),
                 EndpointEvent::Timeout { tx } | EndpointEvent::TransportError { tx } => {
                     self.route_failure(now, tx)
                 }
                 EndpointEvent::Terminated { tx } => {
                     self.by_tx.remove(&tx);
+                    if let Some(leftover) = self.leftover_invites.remove(&tx) {
+                        self.reply_to(leftover.request);
+                    }
                 }
                 _ => {}
             }
         }
     }
 
-    /// A response belongs to the registration or to a call.
+    /// A response belongs to the registration, to a call, or to a deallocated call's INVITE.
     fn route_response(&mut self, now: Time, tx: TxId, response: IncomingResponse) {
-        if !self.on_register_response(now, tx, &response) {
-            self.on_response(now, tx, response);
+        if self.on_register_response(now, tx, &response) {
+            return;
+        }
+        if self.by_tx.contains_key(&tx) {
+            return self.on_response(now, tx, response);
+        }
+        let Some(leftover) = self.leftover_invites.get_mut(&tx) else {
+            return;
+        };
+        // A held CANCEL went out with this provisional, or the INVITE ended: the drop is done.
+        let request = leftover.request.take();
+        self.reply_to(request);
+        if response.code < 200 {
+            return;
+        }
+        let Some(leftover) = self.leftover_invites.remove(&tx) else {
+            return;
+        };
+        if let (200..=299, Some(dialog)) = (response.code, response.dialog) {
+            // The 2xx crossed the CANCEL of a call already deallocated: ACKed by the endpoint,
+            // ended here with the drop's Reason/UUI.
+            let _ = self
+                .endpoint
+                .send_in_dialog(now, &dialog, "BYE", leftover.headers, None);
+            self.endpoint.remove_dialog(&dialog);
+        }
+    }
+
+    /// The ACK (or its timeout) for a deallocated call whose BYE waited for it.
+    fn leftover_ack(&mut self, now: Time, dialog: &dialog_layer::DialogId) {
+        if let Some(leftover) = self.leftover_acks.remove(dialog) {
+            let _ = self
+                .endpoint
+                .send_in_dialog(now, dialog, "BYE", leftover.headers, None);
+            self.endpoint.remove_dialog(dialog);
+            self.reply_to(leftover.request);
         }
     }
 

@@ -60,6 +60,11 @@ pub struct CallModel {
     pub(crate) by_tx: HashMap<TxId, CallHandle>,
     pub(crate) by_dialog: HashMap<DialogId, CallHandle>,
     pub(crate) events: VecDeque<Event>,
+    /// Cancelled INVITEs of deallocated calls: a 2xx crossing the CANCEL still gets ACK + BYE
+    /// with these headers (the SIP duties of a call outlive its record).
+    pub(crate) leftover_invites: HashMap<TxId, Leftover>,
+    /// Dialogs of deallocated calls whose BYE waits for the ACK of our 2xx.
+    pub(crate) leftover_acks: HashMap<DialogId, Leftover>,
     /// The registration, when one was asked for.
     pub(crate) registrar: Option<crate::registration::Registrar>,
     /// Bridged stations whose view is `connected/inactive`.
@@ -87,6 +92,8 @@ impl CallModel {
             events: VecDeque::new(),
             inactive: std::collections::HashSet::new(),
             registrar: None,
+            leftover_invites: HashMap::new(),
+            leftover_acks: HashMap::new(),
             next_handle: 1,
             next_request: 1,
         }
@@ -353,7 +360,22 @@ impl CallModel {
         if c.record.state != CallState::Idle {
             return Err(CallError::InvalCallState);
         }
-        self.calls.remove(&call);
+        if let Some(c) = self.calls.remove(&call) {
+            // Freeing the record must not cancel what the call still owes on the wire.
+            let leftover = Leftover {
+                headers: c.drop_headers,
+                request: c.pending.as_ref().and_then(|p| p.request),
+            };
+            match (c.cancelling, c.invite_tx, c.pending.is_some(), c.dialog) {
+                (true, Some(tx), _, _) => {
+                    self.leftover_invites.insert(tx, leftover);
+                }
+                (_, _, true, Some(dialog)) => {
+                    self.leftover_acks.insert(dialog, leftover);
+                }
+                _ => {}
+            }
+        }
         self.inactive.remove(&call);
         self.by_tx.retain(|_, h| *h != call);
         self.by_dialog.retain(|_, h| *h != call);
@@ -505,6 +527,14 @@ impl CallModel {
             self.endpoint.remove_dialog(&d);
         }
     }
+}
+
+/// What a deallocated call still owes on the wire: the drop's headers for a BYE, and the
+/// drop request to reply to once it is carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Leftover {
+    pub headers: Vec<(String, String)>,
+    pub request: Option<RequestId>,
 }
 
 /// The Q.850 cause that says the same as a decline status: 486 busy (17), 480 no answer (19),

@@ -99,6 +99,8 @@ impl EventLoop {
                 break;
             }
         }
+        // Close the sockets gracefully: what was just queued (an ACK, a BYE) is still written.
+        self.transports.shutdown().await;
         if let Some(shutdown) = self.shutdown.take() {
             for done in shutdown.done {
                 let _ = done.send(());

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -152,6 +153,43 @@ async fn read_loop(
     }
 }
 
+/// How long one write may take before the connection counts as stuck.
+const WRITE_LIMIT: Duration = Duration::from_secs(5);
+/// How long a stopping connection may spend writing what is still queued.
+const FLUSH_LIMIT: Duration = Duration::from_secs(1);
+
+async fn write_bounded(write: &mut OwnedWriteHalf, bytes: &[u8]) -> std::io::Result<()> {
+    match tokio::time::timeout(WRITE_LIMIT, write.write_all(bytes)).await {
+        Ok(written) => written,
+        Err(_) => Err(std::io::Error::other("write timed out")),
+    }
+}
+
+/// On a stop (shutdown, idle close), writes what is still queued, within [`FLUSH_LIMIT`]:
+/// the last messages of a stopping UA (an ACK, a BYE) must not be lost on the way out.
+async fn flush_queued(
+    write: &mut OwnedWriteHalf,
+    queue: &mut mpsc::Receiver<Outgoing>,
+    activity: &Activity,
+) {
+    let flush = async {
+        while let Ok(outgoing) = queue.try_recv() {
+            let bytes = match &outgoing {
+                Outgoing::Message(bytes) => bytes.clone(),
+                Outgoing::Pong => Bytes::from_static(PONG),
+            };
+            if write.write_all(&bytes).await.is_err() {
+                return;
+            }
+            activity.touch();
+        }
+        let _ = write.flush().await;
+    };
+    if tokio::time::timeout(FLUSH_LIMIT, flush).await.is_err() {
+        tracing::debug!("queued messages not all written before the connection closed");
+    }
+}
+
 /// Writes queued messages in order until the connection stops or a write fails.
 async fn write_loop(
     shared: Arc<Shared>,
@@ -173,10 +211,8 @@ async fn write_loop(
             Outgoing::Message(bytes) => bytes.clone(),
             Outgoing::Pong => Bytes::from_static(PONG),
         };
-        let written = tokio::select! {
-            _ = stop.cancelled() => Err(std::io::Error::other("connection closed")),
-            written = write.write_all(&bytes) => written,
-        };
+        // A write started is finished (bounded), so a message is never cut in half.
+        let written = write_bounded(&mut write, &bytes).await;
         match written {
             Ok(()) => activity.touch(),
             Err(error) => {
@@ -192,6 +228,8 @@ async fn write_loop(
     };
     if let Some(error) = &failure {
         tracing::debug!(%error, "write failed");
+    } else {
+        flush_queued(&mut write, &mut queue, &activity).await;
     }
     stop.cancel();
     let reason = failure.unwrap_or_else(|| "connection closed".to_owned());

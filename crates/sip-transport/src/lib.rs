@@ -214,7 +214,8 @@ impl Transports {
     }
 
     /// Stops every task, closes every socket and connection, and waits until all are gone.
-    /// Messages still queued are dropped without a [`TransportEvent::SendFailed`]. Idempotent;
+    /// Messages already queued on a TCP connection are written first (within a second);
+    /// nothing is reported as [`TransportEvent::SendFailed`] after this call. Idempotent;
     /// [`Transports::send`] does nothing afterwards.
     pub async fn shutdown(&self) {
         let shared = &self.inner.shared;

@@ -403,3 +403,69 @@ fn bye_that_times_out_leaves_the_call_idle() {
         CallState::Idle
     );
 }
+
+#[test]
+fn a_crossing_2xx_still_gets_its_bye_after_the_application_deallocated_the_call() {
+    let mut sim = pair();
+    sim.set_latency(Duration::from_millis(100));
+    let a = call(&mut sim);
+    sim.run_until(ms(100));
+    let b = offered(&events(&mut sim, B));
+    sim.node::<CallModel>(B).accept(ms(100), b).unwrap();
+    sim.run_until(ms(250));
+    sim.node::<CallModel>(B).answer(ms(250), b).unwrap();
+    let request = sim
+        .node::<CallModel>(A)
+        .drop_call(ms(250), a, uui())
+        .unwrap();
+    // The application frees the idle call at once, as the CLI does.
+    sim.node::<CallModel>(A).deallocate(a).unwrap();
+    assert_eq!(sim.node::<CallModel>(A).allocated_calls(), 0);
+    sim.run_until(ms(5_000));
+    let bye = sim.sent(|e| e.is_request("BYE"));
+    assert_eq!(
+        bye.len(),
+        1,
+        "the BYE is owed whatever became of the record"
+    );
+    assert_eq!(
+        header(bye[0], "User-to-User"),
+        "04a1b2;encoding=hex;purpose=isdn-uui"
+    );
+    assert!(events(&mut sim, A).contains(&Event::Reply {
+        request,
+        result: Ok(())
+    }));
+}
+
+#[test]
+fn a_deferred_cancel_is_still_sent_and_replied_after_deallocation() {
+    let mut sim = pair();
+    sim.set_latency(Duration::from_millis(50));
+    let a = call(&mut sim);
+    let request = sim
+        .node::<CallModel>(A)
+        .drop_call(ms(0), a, DropParams::default())
+        .unwrap();
+    sim.node::<CallModel>(A).deallocate(a).unwrap();
+    sim.run_until(ms(5_000));
+    assert_eq!(sim.times_ms(|e| e.is_request("CANCEL")), vec![100]);
+    assert!(events(&mut sim, A).contains(&Event::Reply {
+        request,
+        result: Ok(())
+    }));
+}
+
+#[test]
+fn a_bye_held_for_the_ack_is_still_sent_after_deallocation() {
+    let mut sim = pair();
+    let _a = call(&mut sim);
+    sim.run_until(ms(0));
+    let b = offered(&events(&mut sim, B));
+    sim.drop_next(1, |e| e.is_request("ACK"));
+    sim.node::<CallModel>(B).answer(ms(0), b).unwrap();
+    sim.node::<CallModel>(B).drop_call(ms(0), b, uui()).unwrap();
+    sim.node::<CallModel>(B).deallocate(b).unwrap();
+    sim.run_until(ms(5_000));
+    assert_eq!(sim.times_ms(|e| e.is_request("BYE")), vec![500]);
+}

@@ -469,3 +469,49 @@ fn a_bye_held_for_the_ack_is_still_sent_after_deallocation() {
     sim.run_until(ms(5_000));
     assert_eq!(sim.times_ms(|e| e.is_request("BYE")), vec![500]);
 }
+
+#[test]
+fn tapi3_disconnect_codes_choose_the_response_and_cause() {
+    use call_model::DisconnectCode;
+    // noanswer on an offered call: 480 with Q.850 19; the caller sees `noanswer`.
+    let mut sim = pair();
+    let _a = call(&mut sim);
+    sim.run_until(ms(0));
+    let b = offered(&events(&mut sim, B));
+    sim.node::<CallModel>(B)
+        .disconnect(ms(0), b, DisconnectCode::NoAnswer, None)
+        .unwrap();
+    sim.run_until(ms(100));
+    let r = sim.sent(|e| e.is_response(480));
+    assert_eq!(r.len(), 1);
+    assert!(header(r[0], "Reason").starts_with("Q.850;cause=19"));
+    assert_eq!(
+        states(&events(&mut sim, A)).last(),
+        Some(&disconnected(DisconnectMode::NoAnswer))
+    );
+    // rejected on a connected call: BYE with Q.850 21; the far end sees `reject`.
+    let mut sim = pair();
+    let (a, _b) = connected(&mut sim);
+    sim.node::<CallModel>(A)
+        .disconnect(ms(0), a, DisconnectCode::Rejected, None)
+        .unwrap();
+    sim.run_until(ms(100));
+    let bye = sim.sent(|e| e.is_request("BYE"));
+    assert!(header(bye[0], "Reason").starts_with("Q.850;cause=21"));
+    assert_eq!(
+        states(&events(&mut sim, B)).last(),
+        Some(&disconnected(DisconnectMode::Reject))
+    );
+    // noanswer on an outgoing call in ringback: CANCEL with Q.850 19.
+    let mut sim = pair();
+    let a = call(&mut sim);
+    sim.run_until(ms(0));
+    let b = offered(&events(&mut sim, B));
+    sim.node::<CallModel>(B).accept(ms(0), b).unwrap();
+    sim.run_until(ms(10));
+    sim.node::<CallModel>(A)
+        .disconnect(ms(10), a, DisconnectCode::NoAnswer, None)
+        .unwrap();
+    sim.run_until(ms(100));
+    assert!(header(sim.sent(|e| e.is_request("CANCEL"))[0], "Reason").starts_with("Q.850;cause=19"));
+}

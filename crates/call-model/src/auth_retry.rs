@@ -69,11 +69,7 @@ impl CallModel {
             transport,
             from_user: self.config.local_user.clone(),
             headers: vec![(answer_header.to_owned(), value)],
-            body: Some(audio_sdp(
-                local,
-                u64::from(call.0),
-                crate::model::media_port(call),
-            )),
+            body: Some(audio_sdp(local, crate::model::initial_sdp(call))),
         };
         let options = InviteOptions {
             call_id: Some(call_id),

@@ -3,6 +3,7 @@ use std::net::SocketAddr;
 
 use dialog_layer::{DialogId, TxId};
 
+use crate::sdp::SessionDescription;
 use crate::{CallHandle, CallRecord, EndedBy, RequestId, Transport};
 
 /// A drop whose wire action waits (a deferred CANCEL, or a BYE waiting for the ACK).
@@ -46,6 +47,21 @@ pub struct Call {
     pub conf: Option<ConfRole>,
     /// Its place in a bridged appearance.
     pub bridge: Option<BridgeRole>,
+    /// Our side of the session description (RFC 3264): what we last offered or answered.
+    pub sdp: SessionDescription,
+    /// Our re-INVITE in progress (hold or retrieve), at most one (RFC 3261 §14.1).
+    pub reinvite: Option<Reinvite>,
+}
+
+/// A re-INVITE we sent to hold or retrieve a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reinvite {
+    /// Its INVITE client transaction.
+    pub tx: TxId,
+    /// True to hold (`a=sendonly`), false to retrieve (`a=sendrecv`).
+    pub hold: bool,
+    /// The request to reply to when it ends.
+    pub request: RequestId,
 }
 
 /// What an outgoing call keeps of its INVITE to send it again with credentials.
@@ -114,6 +130,8 @@ impl Call {
             conf: None,
             bridge: None,
             invite: None,
+            sdp: crate::model::initial_sdp(handle),
+            reinvite: None,
         }
     }
 

@@ -22,6 +22,10 @@ pub enum CallError {
     /// No local transport can reach the destination.
     #[error("operationunavail")]
     OperationUnavail,
+    /// The request was carried out on the wire but the peer refused it or it could not
+    /// complete (a re-INVITE answered 491 or 488, or the call ended first); asynchronous only.
+    #[error("operationfailed")]
+    OperationFailed,
 }
 
 impl CallError {
@@ -34,6 +38,7 @@ impl CallError {
             CallError::InvalAddress => "invaladdress",
             CallError::InvalParam => "invalparam",
             CallError::OperationUnavail => "operationunavail",
+            CallError::OperationFailed => "operationfailed",
         }
     }
 }

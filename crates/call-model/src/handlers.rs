@@ -8,7 +8,6 @@ use crate::call::Call;
 use crate::disconnect::{mode_for_bye, mode_for_cancel, mode_for_response};
 use crate::drop_headers::reason_and_uui;
 use crate::model::CallModel;
-use crate::sdp::audio_sdp;
 use crate::{
     CallHandle, CallRecord, CallState, ConnectedMode, Direction, DisconnectMode, EndedBy, Event,
     Mode, Time,
@@ -106,17 +105,8 @@ impl CallModel {
                 self.on_remote_bye(now, call, &request);
             }
             ("INVITE", Some(dialog)) => {
-                // A re-INVITE (refresh, hold): accept it with our session description.
-                let local = self
-                    .endpoint
-                    .local_address(request.transport, request.source);
-                let call = self
-                    .by_dialog
-                    .get(&dialog)
-                    .copied()
-                    .unwrap_or(CallHandle(0));
-                let body = local.map(|l| audio_sdp(l, u64::from(call.0), 20_000));
-                let _ = self.endpoint.respond(now, tx, 200, Vec::new(), body);
+                let call = self.by_dialog.get(&dialog).copied();
+                self.on_remote_reinvite(now, tx, call, &request);
             }
             _ => {
                 // INFO and other in-dialog requests are acknowledged.
@@ -200,7 +190,7 @@ impl CallModel {
             self.reply_to(pending.request);
             return;
         }
-        if timed_out && c.record.state == CallState::Connected {
+        if timed_out && matches!(c.record.state, CallState::Connected | CallState::OnHold) {
             // §13.3.1.4: no ACK in 64·T1, the session is ended with a BYE.
             let headers = vec![("Reason".to_owned(), Reason::q850(102).to_string())];
             self.send_bye(now, call, headers);
@@ -212,6 +202,9 @@ impl CallModel {
         let Some(&call) = self.by_tx.get(&tx) else {
             return;
         };
+        if self.on_reinvite_response(now, call, tx, &response) {
+            return;
+        }
         let Some(c) = self.calls.get(&call) else {
             return;
         };
@@ -339,6 +332,9 @@ impl CallModel {
         let Some(&call) = self.by_tx.get(&tx) else {
             return;
         };
+        if self.on_reinvite_failure(now, call, tx) {
+            return;
+        }
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
@@ -360,7 +356,7 @@ impl CallModel {
     }
 
     /// The call was ended by the peer or the stack: `disconnected` with its mode.
-    fn remote_disconnect(
+    pub(crate) fn remote_disconnect(
         &mut self,
         now: Time,
         call: CallHandle,
@@ -389,7 +385,7 @@ impl CallModel {
 
     /// Stores received Reason values and UUI on the record; announces them (before any
     /// `disconnected` they explain). Returns the Reason values.
-    fn take_info(&mut self, call: CallHandle, headers: &rsip::Headers) -> Vec<Reason> {
+    pub(crate) fn take_info(&mut self, call: CallHandle, headers: &rsip::Headers) -> Vec<Reason> {
         let reasons = Reason::all_in(headers);
         let uui = UserToUser::first_in(headers);
         let Some(c) = self.calls.get_mut(&call) else {

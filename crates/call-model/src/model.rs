@@ -8,7 +8,7 @@ use dialog_layer::{
 
 use crate::call::{Call, InviteState, PendingDrop};
 use crate::drop_plan::{plan_drop, DropPlan};
-use crate::sdp::audio_sdp;
+use crate::sdp::{audio_sdp, MediaDirection, SessionDescription};
 use crate::{
     CallError, CallRecord, CallState, Config, ConnectedMode, Direction, EndedBy, Event, Mode, Time,
     Transmit, Transport,
@@ -154,7 +154,7 @@ impl CallModel {
             .local_address(transport, destination)
             .ok_or(CallError::OperationUnavail)?;
         let handle = self.alloc_handle();
-        let body = audio_sdp(local, u64::from(handle.0), media_port(handle));
+        let body = audio_sdp(local, initial_sdp(handle));
         let request = InviteRequest {
             uri: target.uri.clone(),
             destination,
@@ -214,7 +214,7 @@ impl CallModel {
             .endpoint
             .local_address(c.transport, c.peer)
             .ok_or(CallError::OperationUnavail)?;
-        let body = audio_sdp(local, u64::from(call.0), media_port(call));
+        let body = audio_sdp(local, c.sdp);
         let dialog = self
             .endpoint
             .respond(now, tx, 200, Vec::new(), Some(body))
@@ -479,12 +479,21 @@ impl CallModel {
         if state == CallState::Idle {
             c.record.ended_at = Some(now);
         }
+        // A hold or retrieve still in progress when the call ends has failed; its re-INVITE
+        // finishes on the wire unobserved.
+        let failed = match state {
+            CallState::Idle | CallState::Disconnected => c.reinvite.take(),
+            _ => None,
+        };
         self.events.push_back(Event::CallState {
             call,
             state,
             mode,
             at: now,
         });
+        if let Some(reinvite) = failed {
+            self.reply(reinvite.request, Err(CallError::OperationFailed));
+        }
     }
 
     pub(crate) fn bind_dialog(&mut self, call: CallHandle, dialog: Option<DialogId>) {
@@ -548,8 +557,14 @@ fn decline_cause(code: u16, configured: u16) -> u16 {
     }
 }
 
-/// A media port to announce (no media flows; peers still want a plausible one).
-pub(crate) fn media_port(call: CallHandle) -> u16 {
+/// A call's first session description: session id from its handle, a media port to announce
+/// (no media flows; peers still want a plausible one), both directions.
+pub(crate) fn initial_sdp(call: CallHandle) -> SessionDescription {
     let offset = u16::try_from(call.0 % 10_000).unwrap_or(0);
-    20_000 + offset * 2
+    SessionDescription {
+        session: u64::from(call.0),
+        version: 1,
+        media_port: 20_000 + offset * 2,
+        direction: MediaDirection::SEND_RECV,
+    }
 }

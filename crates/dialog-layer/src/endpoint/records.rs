@@ -119,6 +119,9 @@ pub struct InviteContext {
     pub ack: Option<Bytes>,
     /// The ACK sent for each answering dialog's 2xx, by remote tag.
     pub acks_2xx: HashMap<String, (SocketAddr, Bytes)>,
+    /// A re-INVITE inside an existing dialog: its responses never create a dialog and never
+    /// replace the route set (§12.2.1.2), and it is never cancelled by the call model.
+    pub in_dialog: bool,
 }
 
 /// Where a CANCEL of this INVITE stands.

@@ -113,10 +113,7 @@ impl Endpoint {
         let call_id = options.call_id.unwrap_or_else(|| self.ids.call_id());
         let local_tag = options.local_tag.unwrap_or_else(|| self.ids.tag());
         let branch = self.ids.branch();
-        let via = format!(
-            "SIP/2.0/{} {local};branch={branch};rport",
-            req.transport.via_token()
-        );
+        let via = dialog_via(req.transport, local, &branch);
         let from = format!(
             "<sip:{}@{}>;tag={local_tag}",
             req.from_user,
@@ -150,6 +147,7 @@ impl Endpoint {
             cancel: CancelState::None,
             ack: None,
             acks_2xx: HashMap::new(),
+            in_dialog: false,
         };
         let tx = self.start_client(
             now,
@@ -301,12 +299,17 @@ impl Endpoint {
     }
 
     /// Sends a request inside a dialog (BYE, re-INVITE, INFO, ...), §12.2.1.1.
+    ///
+    /// A re-INVITE gets our Contact and Allow (§8.1.1.8) and runs an INVITE client
+    /// transaction of its own: its 2xx is ACKed by the endpoint with the re-INVITE's CSeq, a
+    /// non-2xx final response by the transaction (§17.1.1.3), and it may refresh the remote
+    /// target but never the route set (§12.2.1.2).
     pub fn send_in_dialog(
         &mut self,
         now: Time,
         dialog: &DialogId,
         method: &str,
-        headers: Vec<(String, String)>,
+        mut headers: Vec<(String, String)>,
         body: Option<Body>,
     ) -> Result<TxId, EndpointError> {
         let _span = tracing::debug_span!("dialog", call_id = %dialog.call_id, method).entered();
@@ -321,6 +324,27 @@ impl Endpoint {
             .local_address(transport, destination)
             .ok_or(EndpointError::NoLocalAddress(transport))?;
         let branch = self.ids.branch();
+        let invite = (method == "INVITE").then(|| {
+            headers.push((
+                "Contact".to_owned(),
+                contact(&self.config.contact_user, local, transport),
+            ));
+            headers.push(("Allow".to_owned(), super::ALLOW.to_owned()));
+            let (uri, routes) = dialog_target(&d);
+            Box::new(InviteContext {
+                uri,
+                via: dialog_via(transport, local, &branch),
+                from: d.local_party.clone(),
+                to: d.remote_party.clone(),
+                call_id: d.id.call_id.clone(),
+                cseq: d.local_seq,
+                routes,
+                cancel: CancelState::None,
+                ack: None,
+                acks_2xx: HashMap::new(),
+                in_dialog: true,
+            })
+        });
         let bytes = self.dialog_request(
             &d,
             method,
@@ -330,7 +354,7 @@ impl Endpoint {
             &headers,
             body.as_ref(),
         );
-        Ok(self.start_client(now, method, branch, transport, destination, bytes, None))
+        Ok(self.start_client(now, method, branch, transport, destination, bytes, invite))
     }
 
     /// Writes a request inside dialog `d` (§12.2.1.1), with the route set applied.
@@ -345,32 +369,14 @@ impl Endpoint {
         headers: &[(String, String)],
         body: Option<&Body>,
     ) -> Bytes {
-        let strict = d
-            .route_set
-            .first()
-            .is_some_and(|r| param(uri_of(r), "lr").is_none());
-        let (ruri, routes): (String, Vec<String>) = if strict {
-            // Strict routing (§12.2.1.1): the first route becomes the Request-URI and the
-            // remote target goes last.
-            let mut routes: Vec<String> = d.route_set[1..].to_vec();
-            routes.push(format!("<{}>", d.remote_target));
-            (uri_of(&d.route_set[0]).to_owned(), routes)
-        } else {
-            (d.remote_target.clone(), d.route_set.clone())
-        };
+        let (ruri, routes) = dialog_target(d);
         let mut w = MessageWriter::request(method, &ruri);
-        w.header(
-            "Via",
-            &format!(
-                "SIP/2.0/{} {local};branch={branch};rport",
-                d.transport.via_token()
-            ),
-        )
-        .header("Max-Forwards", "70")
-        .header("From", &d.local_party)
-        .header("To", &d.remote_party)
-        .header("Call-ID", &d.id.call_id)
-        .header("CSeq", &format!("{cseq} {method}"));
+        w.header("Via", &dialog_via(d.transport, local, branch))
+            .header("Max-Forwards", "70")
+            .header("From", &d.local_party)
+            .header("To", &d.remote_party)
+            .header("Call-ID", &d.id.call_id)
+            .header("CSeq", &format!("{cseq} {method}"));
         for route in &routes {
             w.header("Route", route);
         }
@@ -594,17 +600,29 @@ impl Endpoint {
             return;
         }
         let Some(dialog_id) = self.uac_dialog(id, &response, DialogState::Confirmed) else {
+            // A re-INVITE's 2xx after its dialog ended (a BYE crossed it) is still ACKed.
+            self.ack_orphan_2xx(id, remote_tag, response);
             return;
         };
         let Some(d) = self.dialogs.get(&dialog_id).cloned() else {
             return;
         };
+        // The ACK carries the CSeq of the INVITE it acknowledges: the dialog's first INVITE
+        // or a later re-INVITE (§13.2.2.4).
+        let cseq = self
+            .txs
+            .get(&id)
+            .and_then(|tx| match &tx.kind {
+                TxKind::Client(c) => c.invite.as_ref().map(|i| i.cseq),
+                TxKind::Server(_) => None,
+            })
+            .unwrap_or(d.invite_cseq);
         let destination = next_hop(&d);
         let Some(local) = self.local_address(d.transport, destination) else {
             return;
         };
         let branch = self.ids.branch();
-        let ack = self.dialog_request(&d, "ACK", d.invite_cseq, local, &branch, &[], None);
+        let ack = self.dialog_request(&d, "ACK", cseq, local, &branch, &[], None);
         if let Some(tx) = self.txs.get_mut(&id) {
             if let TxKind::Client(c) = &mut tx.kind {
                 if let Some(ctx) = c.invite.as_mut() {
@@ -614,6 +632,38 @@ impl Endpoint {
         }
         self.send(d.transport, destination, ack);
         response.dialog = Some(dialog_id);
+        self.events
+            .push_back(EndpointEvent::Response { tx: id, response });
+    }
+
+    /// ACKs the 2xx of a re-INVITE whose dialog is gone, from what the transaction kept of
+    /// the request (§13.2.2.4: every 2xx is ACKed), and passes it up without a dialog.
+    fn ack_orphan_2xx(&mut self, id: TxId, remote_tag: String, response: Box<IncomingResponse>) {
+        let branch = self.ids.branch();
+        let Some(tx) = self.txs.get_mut(&id) else {
+            return;
+        };
+        let (transport, destination) = (tx.transport, tx.destination);
+        let TxKind::Client(client) = &mut tx.kind else {
+            return;
+        };
+        let Some(ctx) = client.invite.as_mut().filter(|c| c.in_dialog) else {
+            return;
+        };
+        let sent_by = ctx.via.split(";branch=").next().unwrap_or_default();
+        let mut w = MessageWriter::request("ACK", &ctx.uri);
+        w.header("Via", &format!("{sent_by};branch={branch};rport"))
+            .header("Max-Forwards", "70")
+            .header("From", &ctx.from)
+            .header("To", &response.fields.to)
+            .header("Call-ID", &ctx.call_id)
+            .header("CSeq", &format!("{} ACK", ctx.cseq));
+        for route in &ctx.routes {
+            w.header("Route", route);
+        }
+        let ack = w.finish(None);
+        ctx.acks_2xx.insert(remote_tag, (destination, ack.clone()));
+        self.send(transport, destination, ack);
         self.events
             .push_back(EndpointEvent::Response { tx: id, response });
     }
@@ -639,6 +689,14 @@ impl Endpoint {
         };
         let remote_target = response.fields.contact.clone();
         match self.dialogs.get_mut(&dialog_id) {
+            Some(d) if ctx.in_dialog => {
+                // A re-INVITE's 2xx refreshes the target only (§12.2.1.2).
+                if let (DialogState::Confirmed, Some(target)) = (state, remote_target) {
+                    d.remote_target = target;
+                }
+            }
+            // A response with another tag to a re-INVITE creates nothing.
+            None if ctx.in_dialog => return None,
             Some(d) => {
                 if state == DialogState::Confirmed {
                     d.state = DialogState::Confirmed;
@@ -685,6 +743,30 @@ impl Endpoint {
             !(k.call_id == call_id && d.state == DialogState::Early && d.role == Role::Uac)
         });
     }
+}
+
+/// The Request-URI and Route values of a request inside `d` (§12.2.1.1). Strict routing: the
+/// first route becomes the Request-URI and the remote target goes last.
+fn dialog_target(d: &Dialog) -> (String, Vec<String>) {
+    let strict = d
+        .route_set
+        .first()
+        .is_some_and(|r| param(uri_of(r), "lr").is_none());
+    if strict {
+        let mut routes: Vec<String> = d.route_set[1..].to_vec();
+        routes.push(format!("<{}>", d.remote_target));
+        (uri_of(&d.route_set[0]).to_owned(), routes)
+    } else {
+        (d.remote_target.clone(), d.route_set.clone())
+    }
+}
+
+/// Our Via value for a request sent from `local`.
+fn dialog_via(transport: Transport, local: SocketAddr, branch: &str) -> String {
+    format!(
+        "SIP/2.0/{} {local};branch={branch};rport",
+        transport.via_token()
+    )
 }
 
 /// Where the next request of a dialog goes: the first route, else the remote target, when

@@ -55,6 +55,12 @@ pub(crate) enum Command {
         uui: Option<Vec<u8>>,
         reply: oneshot::Sender<Result<RequestId, CallError>>,
     },
+    /// Hold (`hold: true`) or retrieve a call by re-INVITE.
+    Hold {
+        call: CallHandle,
+        hold: bool,
+        reply: oneshot::Sender<Result<RequestId, CallError>>,
+    },
     /// Conference and bridged-appearance control.
     Control {
         op: ControlOp,
@@ -83,6 +89,8 @@ impl Command {
             Command::LiveCalls { .. } => "live_calls",
             Command::Register { .. } => "register",
             Command::Disconnect { .. } => "disconnect",
+            Command::Hold { hold: true, .. } => "hold",
+            Command::Hold { hold: false, .. } => "unhold",
             Command::Control { op, .. } => op.kind(),
             Command::Shutdown { .. } => "shutdown",
         }

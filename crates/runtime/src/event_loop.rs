@@ -197,6 +197,14 @@ impl EventLoop {
             } => {
                 let _ = reply.send(self.model.disconnect(now, call, code, uui));
             }
+            Command::Hold { call, hold, reply } => {
+                let result = if hold {
+                    self.model.hold(now, call)
+                } else {
+                    self.model.unhold(now, call)
+                };
+                let _ = reply.send(result);
+            }
             Command::Control { op, reply } => {
                 let result = match op {
                     ControlOp::SetupConference(call) => {

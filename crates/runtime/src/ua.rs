@@ -235,6 +235,32 @@ impl Ua {
             .await??)
     }
 
+    /// Puts a connected call on hold (TAPI `lineHold`) with a re-INVITE offering
+    /// `a=sendonly`: returns the request id at once; its `reply` event follows when the
+    /// re-INVITE ends, with the call `onhold` on success.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn hold(&self, call: CallHandle) -> Result<RequestId, UaError> {
+        Ok(self
+            .request(|reply| Command::Hold {
+                call,
+                hold: true,
+                reply,
+            })
+            .await??)
+    }
+
+    /// Retrieves a held call (TAPI `lineUnhold`): like [`Ua::hold`], back to `connected`.
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn unhold(&self, call: CallHandle) -> Result<RequestId, UaError> {
+        Ok(self
+            .request(|reply| Command::Hold {
+                call,
+                hold: false,
+                reply,
+            })
+            .await??)
+    }
+
     /// Starts a local conference with `call` as its first participant; returns the conference
     /// handle.
     pub async fn setup_conference(&self, call: CallHandle) -> Result<CallHandle, UaError> {

@@ -344,6 +344,97 @@ fn serve_maps_commands_to_replies() {
     assert!(status.success(), "listen failed: {stderr}");
 }
 
+/// Reads `proc`'s stdout events into `seen` until one satisfies `wanted`; returns it.
+fn wait_for(proc: &mut Proc, seen: &mut Vec<Value>, wanted: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + LIMIT;
+    while Instant::now() < deadline {
+        let Ok(line) = proc.stdout.recv_timeout(Duration::from_millis(100)) else {
+            continue;
+        };
+        let event: Value = serde_json::from_str(&line).expect("JSON");
+        seen.push(event.clone());
+        if wanted(&event) {
+            return event;
+        }
+    }
+    panic!("no such event; seen: {seen:?}");
+}
+
+fn reply_to(id: u64) -> impl Fn(&Value) -> bool {
+    move |e: &Value| e["event"] == "reply" && e["request"] == id
+}
+
+#[test]
+fn serve_holds_retrieves_bridges_and_disconnects() {
+    let (listener, port) = listen(&["--max-calls", "1"]);
+    let mut serve = Proc::spawn(&["serve", "--udp", "127.0.0.1:0", "--t1", "50"]);
+    let _ = serve.udp_port();
+    let mut seen = Vec::new();
+    let uri = format!("sip:bob@127.0.0.1:{port}");
+    serve.send_line(&format!(r#"{{"cmd":"call","id":1,"uri":"{uri}"}}"#));
+    let call = wait_for(&mut serve, &mut seen, reply_to(1))["call"]
+        .as_u64()
+        .expect("a call handle");
+    wait_for(&mut serve, &mut seen, |e| e["state"] == "connected");
+
+    serve.send_line(&format!(r#"{{"cmd":"hold","id":2,"call":{call}}}"#));
+    assert_eq!(wait_for(&mut serve, &mut seen, reply_to(2))["result"], "ok");
+    assert!(seen
+        .iter()
+        .any(|e| e["call"] == call && e["state"] == "onhold"));
+    serve.send_line(&format!(r#"{{"cmd":"hold","id":3,"call":{call}}}"#));
+    assert_eq!(
+        wait_for(&mut serve, &mut seen, reply_to(3))["error"],
+        "invalcallstate"
+    );
+    serve.send_line(&format!(r#"{{"cmd":"unhold","id":4,"call":{call}}}"#));
+    assert_eq!(wait_for(&mut serve, &mut seen, reply_to(4))["result"], "ok");
+    let last_state = seen
+        .iter()
+        .rev()
+        .find(|e| e["event"] == "call_state")
+        .cloned();
+    assert_eq!(
+        last_state.map(|e| e["state"].clone()),
+        Some("connected".into())
+    );
+
+    serve.send_line(&format!(r#"{{"cmd":"add_station","id":5,"call":{call}}}"#));
+    let station = wait_for(&mut serve, &mut seen, reply_to(5))["call"]
+        .as_u64()
+        .expect("a station handle");
+    serve.send_line(&format!(r#"{{"cmd":"drop","id":6,"call":{station}}}"#));
+    assert_eq!(wait_for(&mut serve, &mut seen, reply_to(6))["result"], "ok");
+    assert!(seen
+        .iter()
+        .any(|e| e["call"] == station && e["state"] == "connected" && e["mode"] == "inactive"));
+    serve.send_line(r#"{"cmd":"allocated","id":7}"#);
+    assert_eq!(wait_for(&mut serve, &mut seen, reply_to(7))["allocated"], 2);
+    serve.send_line(&format!(
+        r#"{{"cmd":"disconnect","id":8,"call":{call},"code":"sideways"}}"#
+    ));
+    assert_eq!(
+        wait_for(&mut serve, &mut seen, reply_to(8))["error"],
+        "invalparam"
+    );
+    serve.send_line(&format!(
+        r#"{{"cmd":"disconnect","id":9,"call":{call},"code":"rejected"}}"#
+    ));
+    assert_eq!(wait_for(&mut serve, &mut seen, reply_to(9))["result"], "ok");
+    serve.send_line(r#"{"cmd":"quit"}"#);
+    let (status, stdout, stderr) = serve.finish();
+    assert!(status.success(), "serve failed: {stderr}");
+    seen.extend(json(&stdout));
+    assert!(seen
+        .iter()
+        .any(|e| e["call"] == call && e["state"] == "idle"));
+    let (status, stdout, stderr) = listener.finish();
+    assert!(status.success(), "listen failed: {stderr}");
+    // The callee saw the hold come and go without a state change, then a BYE with cause 21.
+    let events = json(&stdout);
+    assert_eq!(mode_of(&events, "disconnected").as_deref(), Some("reject"));
+}
+
 #[test]
 fn demo_runs_its_four_scenarios() {
     let (status, stdout, stderr) = Proc::spawn(&["demo"]).finish();

@@ -79,6 +79,9 @@ pub struct ReplyLine {
     /// The new call's handle, on the reply to a `serve` `call` command.
     #[serde(skip_serializing_if = "Option::is_none")]
     call: Option<u32>,
+    /// The number of allocated calls, on the reply to a `serve` `allocated` command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allocated: Option<usize>,
 }
 
 impl ReplyLine {
@@ -90,6 +93,7 @@ impl ReplyLine {
             result: "ok",
             error: None,
             call: None,
+            allocated: None,
         }
     }
 
@@ -101,6 +105,7 @@ impl ReplyLine {
             result: "error",
             error: Some(error),
             call: None,
+            allocated: None,
         }
     }
 
@@ -112,7 +117,13 @@ impl ReplyLine {
         }
     }
 
-    /// Adds the `call` field.
+    /// Adds the `allocated` field.
+    pub fn with_allocated(mut self, allocated: usize) -> Self {
+        self.allocated = Some(allocated);
+        self
+    }
+
+    /// Adds the handle of the call the command created or named.
     pub fn with_call(mut self, call: CallHandle) -> Self {
         self.call = Some(call.0);
         self

@@ -9,6 +9,16 @@
 //! {"cmd":"deallocate","call":3}  {"cmd":"info","call":3}  {"cmd":"quit"}
 //! {"cmd":"conference","id":4,"calls":[3,5]}                  -> reply with "call": the conference
 //! ```
+//! Beyond cli.md, the rest of the model's call control (additions only):
+//! ```text
+//! {"cmd":"hold","id":5,"call":3}  {"cmd":"unhold","id":6,"call":3}  -> reply when the re-INVITE ends
+//! {"cmd":"disconnect","id":7,"call":3,"code":"noanswer","uui":"04a1"} -> TAPI 3 codes, reply when done
+//! {"cmd":"add_to_conference","id":8,"conference":9,"call":5}
+//! {"cmd":"remove_from_conference","id":10,"call":5}
+//! {"cmd":"add_station","id":11,"call":3}                    -> reply with "call": the station
+//! {"cmd":"rejoin","id":12,"call":13}
+//! {"cmd":"allocated","id":14}                                -> reply with "allocated": N
+//! ```
 //! Every command with an `id` gets a `reply` carrying it; a command without one gets a reply
 //! (with `"request":null`) only when it fails, so errors are never silent.
 use std::collections::HashMap;
@@ -16,7 +26,8 @@ use std::process::ExitCode;
 
 use serde::Deserialize;
 use sipdrop_runtime::{
-    CallError, CallHandle, CallTarget, DropParams, Event, RequestId, SipUri, Ua, UaError, UaEvent,
+    CallError, CallHandle, CallTarget, DisconnectCode, DropParams, Event, RequestId, SipUri, Ua,
+    UaError, UaEvent,
 };
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::time::Instant;
@@ -63,6 +74,40 @@ enum ServeCommand {
         id: Option<u64>,
         call: u32,
     },
+    Hold {
+        id: Option<u64>,
+        call: u32,
+    },
+    Unhold {
+        id: Option<u64>,
+        call: u32,
+    },
+    Disconnect {
+        id: Option<u64>,
+        call: u32,
+        code: String,
+        uui: Option<String>,
+    },
+    AddToConference {
+        id: Option<u64>,
+        conference: u32,
+        call: u32,
+    },
+    RemoveFromConference {
+        id: Option<u64>,
+        call: u32,
+    },
+    AddStation {
+        id: Option<u64>,
+        call: u32,
+    },
+    Rejoin {
+        id: Option<u64>,
+        call: u32,
+    },
+    Allocated {
+        id: Option<u64>,
+    },
     Quit {
         id: Option<u64>,
     },
@@ -74,9 +119,9 @@ struct Server {
     sink: EventSink,
     transport: Option<sipdrop_runtime::Transport>,
     defaults: DropParams,
-    /// The model's request id of each drop → the `id` of the command that asked for it, so
-    /// the asynchronous `reply` carries the command's id.
-    pending_drops: HashMap<RequestId, Option<u64>>,
+    /// The model's request id of each asynchronous command (drop, disconnect, hold, unhold)
+    /// → the `id` of the command that asked for it, so the `reply` carries the command's id.
+    pending: HashMap<RequestId, Option<u64>>,
 }
 
 /// Runs `serve` until `quit`, end of input, or a signal; exits 0.
@@ -95,7 +140,7 @@ pub async fn run(args: ServeArgs, origin: Instant) -> anyhow::Result<ExitCode> {
         sink: EventSink::new(true),
         transport: transport(&args.common),
         defaults: drop_params(&args.common),
-        pending_drops: HashMap::new(),
+        pending: HashMap::new(),
     };
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let signal = signals::shutdown_requested();
@@ -140,7 +185,7 @@ impl Server {
             // `request` in serve's output is always a command's id; a reply to a drop no
             // command asked for (the shutdown's) would collide with those ids, so it is only
             // logged.
-            match self.pending_drops.remove(request) {
+            match self.pending.remove(request) {
                 Some(id) => self.sink.event(&ReplyLine::from_result(id, *result)),
                 None => tracing::debug!(?request, ?result, "reply to an internal drop"),
             }
@@ -219,14 +264,8 @@ impl Server {
                         .event(&ReplyLine::error(id, CallError::InvalParam.as_str()));
                     return;
                 };
-                match ua.drop_call(CallHandle(call), params).await {
-                    // The reply comes when the model has carried the drop out.
-                    Ok(request) => {
-                        self.pending_drops.insert(request, id);
-                        return;
-                    }
-                    Err(e) => (id, Err(e)),
-                }
+                let request = ua.drop_call(CallHandle(call), params).await;
+                return self.started(id, request);
             }
             ServeCommand::Info { id, call } => match ua.call_info(CallHandle(call)).await {
                 Some(record) => {
@@ -264,11 +303,78 @@ impl Server {
                 self.sink.event(&ReplyLine::ok(id).with_call(parent));
                 return;
             }
+            ServeCommand::Hold { id, call } => {
+                let request = ua.hold(CallHandle(call)).await;
+                return self.started(id, request);
+            }
+            ServeCommand::Unhold { id, call } => {
+                let request = ua.unhold(CallHandle(call)).await;
+                return self.started(id, request);
+            }
+            ServeCommand::Disconnect {
+                id,
+                call,
+                code,
+                uui,
+            } => {
+                let code = DisconnectCode::from_name(&code);
+                let uui = match uui {
+                    Some(hex) => decode_hex(&hex)
+                        .filter(|octets| !octets.is_empty())
+                        .map(Some),
+                    None => Some(self.defaults.uui.clone()),
+                };
+                let (Some(code), Some(uui)) = (code, uui) else {
+                    self.sink
+                        .event(&ReplyLine::error(id, CallError::InvalParam.as_str()));
+                    return;
+                };
+                let request = ua.disconnect(CallHandle(call), code, uui).await;
+                return self.started(id, request);
+            }
+            ServeCommand::AddToConference {
+                id,
+                conference,
+                call,
+            } => (
+                id,
+                ua.add_to_conference(CallHandle(conference), CallHandle(call))
+                    .await,
+            ),
+            ServeCommand::RemoveFromConference { id, call } => {
+                (id, ua.remove_from_conference(CallHandle(call)).await)
+            }
+            ServeCommand::AddStation { id, call } => {
+                match ua.add_station(CallHandle(call)).await {
+                    Ok(station) => self.sink.event(&ReplyLine::ok(id).with_call(station)),
+                    Err(e) => self.sink.event(&ReplyLine::error(id, e.reply_name())),
+                }
+                return;
+            }
+            ServeCommand::Rejoin { id, call } => (id, ua.rejoin(CallHandle(call)).await),
+            ServeCommand::Allocated { id } => {
+                match ua.allocated_calls().await {
+                    Ok(n) => self.sink.event(&ReplyLine::ok(id).with_allocated(n)),
+                    Err(e) => self.sink.event(&ReplyLine::error(id, e.reply_name())),
+                }
+                return;
+            }
             ServeCommand::Quit { .. } => return,
         };
         match result {
             Ok(()) if id.is_some() => self.sink.event(&ReplyLine::ok(id)),
             Ok(()) => {}
+            Err(e) => self.sink.event(&ReplyLine::error(id, e.reply_name())),
+        }
+    }
+
+    /// An asynchronous command was accepted (its `reply` follows when the model has carried
+    /// it out) or refused at once.
+    fn started(&mut self, id: Option<u64>, request: Result<RequestId, UaError>) {
+        match request {
+            Ok(request) => {
+                self.pending.insert(request, id);
+            }
             Err(e) => self.sink.event(&ReplyLine::error(id, e.reply_name())),
         }
     }

@@ -33,7 +33,7 @@ read -r -a SIPDROP_EXTRA <<<"${SIPDROP_EXTRA_ARGS:-}"
 CASES=(uac_hangup uac_declined uas_checks_bye uac_dropped_by_listen
     cancel_after_180 drop_before_180 crossing_2xx
     remote_busy remote_decline remote_notfound remote_unavailable remote_busy_unexpected
-    conference_3 uac_cancelled)
+    conference_3 uac_cancelled uac_holds)
 TRANSPORTS=(udp tcp)
 
 usage() {
@@ -228,7 +228,7 @@ run_case() {
 
     # The sipdrop command line and the checks of its output, case by case (README.md has the table).
     case $name in
-        uac_hangup) role=listen sd_args=(--max-calls 1) ;;
+        uac_hangup | uac_holds) role=listen sd_args=(--max-calls 1) ;;
         uac_declined) role=listen sd_args=(--on-offer decline --max-calls 1) ;;
         uac_dropped_by_listen) role=listen sd_args=(--drop-after 300 --uui 04a1 --max-calls 1) ;;
         uac_cancelled)

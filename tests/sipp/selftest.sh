@@ -28,6 +28,7 @@ export SIPP_TIMEOUT=7 SIPP_RECV_TIMEOUT=3000 SIPDROP_TIMEOUT=6 SIPDROP_EXIT_WAIT
 
 H=uac_hangup D=uac_declined B=uas_checks_bye L=uac_dropped_by_listen
 CA=cancel_after_180 DB=drop_before_180 CX=crossing_2xx CF=conference_3 UC=uac_cancelled
+HO=uac_holds
 RB=remote_busy RD=remote_decline RN=remote_notfound RU=remote_unavailable RX=remote_busy_unexpected
 OLD="$H $D $B $L" R="$RB $RD $RN $RU $RX"
 # The cases that check a Reason header (declined: cause 21; the others: cause 16), and a UUI.
@@ -52,6 +53,7 @@ ROWS=(
     "uui-no-encoding|$B $L $CX tcp|$B $L $CX"
     "decline-486|$OLD udp|$D"
     "no-sdp|$OLD tcp|$H"
+    "hold-sendrecv|$H $HO udp|$HO"
     "bye-481|$OLD udp|$H"
     "no-bye|$B $L udp|$B $L"
     "early-cancel|$DB $RB/udp|$DB"

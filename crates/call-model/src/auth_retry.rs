@@ -1,9 +1,12 @@
-//! Answering a 401/407 to our INVITE (RFC 3261 §22.2): the same INVITE again, same Call-ID
-//! and From tag, CSeq + 1, with `Authorization` / `Proxy-Authorization`.
-use dialog_layer::{IncomingResponse, InviteOptions, InviteRequest};
+//! Answering a 401/407 (RFC 3261 §22.2, §22.3): to our INVITE with the same INVITE again, same
+//! Call-ID and From tag, CSeq + 1, with `Authorization` / `Proxy-Authorization`; to a request
+//! inside a dialog (a BYE through an authenticating proxy) with that request again, through
+//! the endpoint. Even a deallocated call's BYE gets its credentials: the answer is keyed by
+//! transaction, not by call.
+use dialog_layer::{IncomingResponse, InviteOptions, InviteRequest, TxId};
 use rsip::prelude::HasHeaders;
 
-use crate::digest::{authorization, parse_challenge};
+use crate::digest::{authorization, parse_challenge, Challenge};
 use crate::model::CallModel;
 use crate::sdp::audio_sdp;
 use crate::{CallHandle, Time};
@@ -25,21 +28,7 @@ impl CallModel {
         let Some(credentials) = self.config.credentials.clone() else {
             return false;
         };
-        let (challenge_header, answer_header) = match response.code {
-            401 => ("www-authenticate", "Authorization"),
-            407 => ("proxy-authenticate", "Proxy-Authorization"),
-            _ => return false,
-        };
-        let challenge = response.message.headers().iter().find_map(|h| {
-            let text = h.to_string();
-            let (name, value) = text.split_once(':')?;
-            if name.trim().eq_ignore_ascii_case(challenge_header) {
-                parse_challenge(value)
-            } else {
-                None
-            }
-        });
-        let Some(challenge) = challenge else {
+        let Some((answer_header, challenge)) = challenge_in(response) else {
             return false;
         };
         let Some(c) = self.calls.get_mut(&call) else {
@@ -95,4 +84,68 @@ impl CallModel {
             }
         }
     }
+
+    /// Sends a challenged non-INVITE request (a BYE, an INFO) again with credentials; true
+    /// when it went. A request answered twice already is not tried again.
+    pub(crate) fn retry_challenged_request(
+        &mut self,
+        now: Time,
+        tx: TxId,
+        response: &IncomingResponse,
+    ) -> bool {
+        let attempts = self.challenge_attempts.remove(&tx).unwrap_or(0);
+        let Some(challenged) = response.challenged.as_ref() else {
+            return false;
+        };
+        let Some(credentials) = self.config.credentials.clone() else {
+            return false;
+        };
+        if attempts >= MAX_ATTEMPTS {
+            tracing::debug!(%tx, "challenged again: the credentials are not accepted");
+            return false;
+        }
+        let Some((answer_header, challenge)) = challenge_in(response) else {
+            return false;
+        };
+        let Some((method, uri)) = challenged.method_and_uri() else {
+            return false;
+        };
+        let cnonce = self.endpoint.new_tag();
+        let value = authorization(&challenge, &credentials, method, uri, &cnonce, 1);
+        let headers = [(answer_header.to_owned(), value)];
+        match self.endpoint.resend_challenged(now, challenged, &headers) {
+            Ok(retry) => {
+                tracing::debug!(%tx, %retry, code = response.code, "sent again with credentials");
+                self.challenge_attempts.insert(retry, attempts + 1);
+                if let Some(&call) = self.by_tx.get(&tx) {
+                    self.by_tx.insert(retry, call);
+                }
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%tx, %error, "challenged request not sent again");
+                false
+            }
+        }
+    }
+}
+
+/// The answer header and the parsed challenge of a 401 (`WWW-Authenticate`) or 407
+/// (`Proxy-Authenticate`).
+pub(crate) fn challenge_in(response: &IncomingResponse) -> Option<(&'static str, Challenge)> {
+    let (challenge_header, answer_header) = match response.code {
+        401 => ("www-authenticate", "Authorization"),
+        407 => ("proxy-authenticate", "Proxy-Authorization"),
+        _ => return None,
+    };
+    let challenge = response.message.headers().iter().find_map(|h| {
+        let text = h.to_string();
+        let (name, value) = text.split_once(':')?;
+        if name.trim().eq_ignore_ascii_case(challenge_header) {
+            parse_challenge(value)
+        } else {
+            None
+        }
+    })?;
+    Some((answer_header, challenge))
 }

@@ -37,6 +37,7 @@ impl CallModel {
                 }
                 EndpointEvent::Terminated { tx } => {
                     self.by_tx.remove(&tx);
+                    self.challenge_attempts.remove(&tx);
                     if let Some(leftover) = self.leftover_invites.remove(&tx) {
                         self.reply_to(leftover.request);
                     }
@@ -49,6 +50,9 @@ impl CallModel {
     /// A response belongs to the registration, to a call, or to a deallocated call's INVITE.
     fn route_response(&mut self, now: Time, tx: TxId, response: IncomingResponse) {
         if self.on_register_response(now, tx, &response) {
+            return;
+        }
+        if response.challenged.is_some() && self.retry_challenged_request(now, tx, &response) {
             return;
         }
         if self.by_tx.contains_key(&tx) {

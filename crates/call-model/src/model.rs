@@ -67,6 +67,9 @@ pub struct CallModel {
     pub(crate) leftover_acks: HashMap<DialogId, Leftover>,
     /// The registration, when one was asked for.
     pub(crate) registrar: Option<crate::registration::Registrar>,
+    /// Challenged requests sent again with credentials, by their new transaction: how many
+    /// times the request has been answered so far.
+    pub(crate) challenge_attempts: HashMap<TxId, u8>,
     /// Bridged stations whose view is `connected/inactive`.
     pub(crate) inactive: std::collections::HashSet<CallHandle>,
     next_handle: u32,
@@ -91,6 +94,7 @@ impl CallModel {
             by_dialog: HashMap::new(),
             events: VecDeque::new(),
             inactive: std::collections::HashSet::new(),
+            challenge_attempts: HashMap::new(),
             registrar: None,
             leftover_invites: HashMap::new(),
             leftover_acks: HashMap::new(),

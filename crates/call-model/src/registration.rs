@@ -8,7 +8,7 @@ use std::time::Duration;
 use dialog_layer::{IncomingResponse, RequestOptions, TxId};
 use rsip::prelude::HasHeaders;
 
-use crate::digest::{authorization, parse_challenge};
+use crate::digest::authorization;
 use crate::model::CallModel;
 use crate::{CallError, Event, Time, Transport};
 
@@ -247,14 +247,7 @@ impl CallModel {
 
     fn answer_challenge(&mut self, response: &IncomingResponse) -> Option<(&'static str, String)> {
         let credentials = self.config.credentials.clone()?;
-        let (challenge_name, answer_name) = if response.code == 401 {
-            ("www-authenticate", "Authorization")
-        } else {
-            ("proxy-authenticate", "Proxy-Authorization")
-        };
-        let challenge = header_values(response, challenge_name)
-            .iter()
-            .find_map(|v| parse_challenge(v))?;
+        let (answer_name, challenge) = crate::auth_retry::challenge_in(response)?;
         let cnonce = self.endpoint.new_tag();
         let r = self.registrar.as_mut()?;
         if r.auth_attempts >= 2 {

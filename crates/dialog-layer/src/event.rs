@@ -33,6 +33,9 @@ pub struct IncomingResponse {
     pub fields: Fields,
     /// The dialog it created or belongs to (1xx with a To tag and 2xx to INVITE).
     pub dialog: Option<DialogId>,
+    /// For a 401/407 to one of our non-INVITE requests: that request, to send again with
+    /// credentials ([`crate::Endpoint::resend_challenged`]).
+    pub challenged: Option<crate::ChallengedRequest>,
 }
 
 /// One event of the endpoint.

@@ -18,8 +18,8 @@ mod writer;
 
 pub use dialog::{Dialog, DialogId, DialogState, Role};
 pub use endpoint::{
-    literal_destination, CancelOutcome, ClientKey, Endpoint, EndpointConfig, EndpointError,
-    InviteOptions, InviteRequest, RequestOptions, SentInvite, ServerKey, ALLOW,
+    literal_destination, CancelOutcome, ChallengedRequest, ClientKey, Endpoint, EndpointConfig,
+    EndpointError, InviteOptions, InviteRequest, RequestOptions, SentInvite, ServerKey, ALLOW,
 };
 pub use event::{EndpointEvent, IncomingRequest, IncomingResponse};
 pub use fields::Fields;

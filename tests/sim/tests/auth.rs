@@ -176,3 +176,107 @@ fn wrong_credentials_are_not_retried_forever() {
         CallState::Disconnected
     );
 }
+
+/// The call of `setup` answered 200 by the scripted PBX; returns the INVITE's text.
+fn answered(sim: &mut Sim) -> String {
+    let invite = sim.node::<Scripted>(1).last_text();
+    let ok = response_to(
+        &invite,
+        200,
+        "OK",
+        Some("pbx"),
+        "sip:pbx@127.0.0.1:5070",
+        "",
+    );
+    sim.node::<Scripted>(1).send(addr(5060), &ok);
+    sim.run_until(ms(10));
+    invite
+}
+
+/// The last request with `method` the PBX received.
+fn last_request(sim: &mut Sim, method: &str) -> String {
+    sim.node::<Scripted>(1)
+        .received()
+        .iter()
+        .rev()
+        .find(|(_, _, b)| b.starts_with(method.as_bytes()))
+        .map(|(_, _, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
+fn challenge_bye(sim: &mut Sim, code: u16, header: &str, at: u64) {
+    let bye = last_request(sim, "BYE");
+    let response = response_to(&bye, code, "Challenge", Some("pbx"), "sip:pbx@x", header);
+    sim.node::<Scripted>(1).send(addr(5060), &response);
+    sim.run_until(ms(at));
+}
+
+#[test]
+fn a_challenged_bye_is_sent_again_with_credentials_even_after_deallocate() {
+    let (mut sim, call) = setup(Some(credentials()));
+    answered(&mut sim);
+    let m = sim.node::<CallModel>(0);
+    m.drop_call(ms(10), call, call_model::DropParams::default())
+        .unwrap();
+    // The CLI deallocates at once: the BYE's duties must not depend on the record.
+    m.deallocate(call).unwrap();
+    sim.run_until(ms(20));
+    let proxy = CHALLENGE.replace("WWW-Authenticate", "Proxy-Authenticate");
+    challenge_bye(&mut sim, 407, &proxy, 30);
+    let byes = sim.sent(|e| e.is_request("BYE"));
+    assert_eq!(byes.len(), 2);
+    assert_eq!(byes[1].at, ms(20));
+    let first = std::str::from_utf8(&byes[0].bytes).unwrap();
+    let second = std::str::from_utf8(&byes[1].bytes).unwrap();
+    assert_eq!(header_of(first, "CSeq"), Some("2 BYE"));
+    assert_eq!(header_of(second, "CSeq"), Some("3 BYE"));
+    assert_eq!(header_of(second, "Reason"), header_of(first, "Reason"));
+    assert_eq!(header_of(second, "To"), header_of(first, "To"));
+    assert_ne!(header_of(second, "Via"), header_of(first, "Via"));
+    assert!(second.ends_with("Content-Length: 0\r\n\r\n"), "{second}");
+    let auth = header_of(second, "Proxy-Authorization").unwrap();
+    let cnonce = auth.split("cnonce=\"").nth(1).unwrap().split('"').next();
+    let challenge = parse_challenge(proxy.trim_start_matches("Proxy-Authenticate:")).unwrap();
+    let uri = second.split(' ').nth(1).unwrap();
+    assert_eq!(
+        uri, "sip:pbx@127.0.0.1:5070",
+        "the BYE goes to the remote target"
+    );
+    let expected = authorization(&challenge, &credentials(), "BYE", uri, cnonce.unwrap(), 1);
+    assert_eq!(auth, expected);
+}
+
+#[test]
+fn a_bye_challenged_three_times_is_answered_twice() {
+    let (mut sim, call) = setup(Some(credentials()));
+    answered(&mut sim);
+    sim.node::<CallModel>(0)
+        .drop_call(ms(10), call, call_model::DropParams::default())
+        .unwrap();
+    sim.run_until(ms(20));
+    for round in 0..3 {
+        challenge_bye(&mut sim, 401, CHALLENGE, 30 + 10 * round);
+    }
+    let cseqs: Vec<_> = sim
+        .sent(|e| e.is_request("BYE"))
+        .iter()
+        .map(|e| e.header("CSeq").unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(cseqs, ["2 BYE", "3 BYE", "4 BYE"]);
+    assert_eq!(
+        sim.node::<CallModel>(0).call_info(call).unwrap().state,
+        CallState::Idle
+    );
+}
+
+#[test]
+fn without_credentials_a_challenged_bye_is_left_alone() {
+    let (mut sim, call) = setup(None);
+    answered(&mut sim);
+    sim.node::<CallModel>(0)
+        .drop_call(ms(10), call, call_model::DropParams::default())
+        .unwrap();
+    sim.run_until(ms(20));
+    challenge_bye(&mut sim, 401, CHALLENGE, 30);
+    assert_eq!(sim.sent(|e| e.is_request("BYE")).len(), 1);
+}

@@ -84,6 +84,7 @@ impl Endpoint {
                     message: response,
                     fields,
                     dialog: None,
+                    challenged: None,
                 };
                 self.incoming_response(now, Box::new(response));
             }

@@ -5,6 +5,7 @@
 //! command drain `poll_transmit` and `poll_event`, then sleep until `poll_timeout`.
 mod incoming;
 mod records;
+mod resend;
 mod uac;
 mod uas;
 
@@ -19,6 +20,7 @@ use crate::timer::{Timer, TimerQueue};
 use crate::{Dialog, DialogId, EndpointEvent, Time, TimerConfig, Transmit, TxId};
 pub use records::{ClientKey, ServerKey};
 use records::{Tx, TxKind};
+pub use resend::ChallengedRequest;
 pub use uac::{
     literal_destination, CancelOutcome, InviteOptions, InviteRequest, RequestOptions, SentInvite,
 };

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use sip_message::Transport;
 
 use super::records::{CancelState, ClientKey, ClientMachine, ClientTx, InviteContext, Tx, TxKind};
-use super::{Endpoint, EndpointError};
+use super::{ChallengedRequest, Endpoint, EndpointError};
 use crate::dialog::{DialogState, Role};
 use crate::fields::{param, tag_of, uri_host_port, uri_of};
 use crate::timer::{Timer, TimerSet};
@@ -388,7 +388,7 @@ impl Endpoint {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn start_client(
+    pub(super) fn start_client(
         &mut self,
         now: Time,
         method: &str,
@@ -492,6 +492,13 @@ impl Endpoint {
                 if m.on_response(code, now, &cfg, reliable, &mut tx.timers)
                     == client_non_invite::Action::PassUp
                 {
+                    if matches!(code, 401 | 407) {
+                        response.challenged = Some(ChallengedRequest {
+                            transport: tx.transport,
+                            destination: tx.destination,
+                            request: client.request.clone(),
+                        });
+                    }
                     self.events
                         .push_back(EndpointEvent::Response { tx: id, response });
                 }

@@ -72,7 +72,7 @@ impl CallModel {
                 if let Some(old) = old_tx {
                     self.by_tx.remove(&old);
                 }
-                self.by_tx.insert(sent.tx, call);
+                self.bind_tx(sent.tx, call);
                 if let Some(c) = self.calls.get_mut(&call) {
                     c.invite_tx = Some(sent.tx);
                 }
@@ -118,7 +118,7 @@ impl CallModel {
                 tracing::debug!(%tx, %retry, code = response.code, "sent again with credentials");
                 self.challenge_attempts.insert(retry, attempts + 1);
                 if let Some(&call) = self.by_tx.get(&tx) {
-                    self.by_tx.insert(retry, call);
+                    self.bind_tx(retry, call);
                 }
                 true
             }

@@ -51,6 +51,8 @@ pub struct Call {
     pub sdp: SessionDescription,
     /// Our re-INVITE in progress (hold or retrieve), at most one (RFC 3261 §14.1).
     pub reinvite: Option<Reinvite>,
+    /// The transactions routed to this call (`CallModel::bind_tx`), some perhaps finished.
+    pub txs: Vec<TxId>,
 }
 
 /// A re-INVITE we sent to hold or retrieve a call.
@@ -132,6 +134,7 @@ impl Call {
             invite: None,
             sdp: crate::model::initial_sdp(handle),
             reinvite: None,
+            txs: Vec::new(),
         }
     }
 

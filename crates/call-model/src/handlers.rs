@@ -127,8 +127,8 @@ impl CallModel {
         record.remote_tag = f.from_tag.clone();
         let mut call = Call::new(handle, record, request.transport, request.source);
         call.invite_tx = Some(tx);
-        self.by_tx.insert(tx, handle);
         self.calls.insert(handle, call);
+        self.bind_tx(tx, handle);
         self.take_info(handle, request.message.headers());
         self.set_state(now, handle, CallState::Offering, None);
     }
@@ -306,9 +306,7 @@ impl CallModel {
                 .endpoint
                 .send_in_dialog(now, &dialog, "BYE", headers, None)
             {
-                Ok(tx) => {
-                    self.by_tx.insert(tx, call);
-                }
+                Ok(tx) => self.bind_tx(tx, call),
                 Err(error) => tracing::debug!(%call, %error, "BYE after crossing 2xx not sent"),
             }
             self.endpoint.remove_dialog(&dialog);

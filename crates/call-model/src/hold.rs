@@ -80,7 +80,7 @@ impl CallModel {
             )
             .map_err(|_| CallError::OperationUnavail)?;
         let request = self.alloc_request();
-        self.by_tx.insert(tx, call);
+        self.bind_tx(tx, call);
         if let Some(c) = self.calls.get_mut(&call) {
             c.sdp = offer;
             c.reinvite = Some(Reinvite { tx, hold, request });

@@ -184,8 +184,8 @@ impl CallModel {
             cseq: 1,
             auth_attempts: 0,
         });
-        self.by_tx.insert(sent.tx, handle);
         self.calls.insert(handle, call);
+        self.bind_tx(sent.tx, handle);
         self.set_state(now, handle, CallState::Dialing, None);
         Ok(handle)
     }
@@ -365,6 +365,18 @@ impl CallModel {
             return Err(CallError::InvalCallState);
         }
         if let Some(c) = self.calls.remove(&call) {
+            // Only this call's own keys: no scan over every transaction or dialog.
+            for tx in &c.txs {
+                if self.by_tx.get(tx) == Some(&call) {
+                    self.by_tx.remove(tx);
+                }
+            }
+            if let Some(d) = &c.dialog {
+                if self.by_dialog.get(d) == Some(&call) {
+                    self.by_dialog.remove(d);
+                }
+            }
+            self.inactive.remove(&call);
             // Freeing the record must not cancel what the call still owes on the wire.
             let leftover = Leftover {
                 headers: c.drop_headers,
@@ -380,9 +392,6 @@ impl CallModel {
                 _ => {}
             }
         }
-        self.inactive.remove(&call);
-        self.by_tx.retain(|_, h| *h != call);
-        self.by_dialog.retain(|_, h| *h != call);
         Ok(())
     }
 
@@ -394,6 +403,17 @@ impl CallModel {
     /// How many calls are allocated (not yet deallocated): leaks show here.
     pub fn allocated_calls(&self) -> usize {
         self.calls.len()
+    }
+
+    /// Entries of the model's routing indexes (transaction → call, dialog → call, and the SIP
+    /// duties of deallocated calls). Zero once every call is deallocated and its transactions
+    /// have ended: anything else is a leak.
+    pub fn routing_entries(&self) -> usize {
+        self.by_tx.len()
+            + self.by_dialog.len()
+            + self.leftover_invites.len()
+            + self.leftover_acks.len()
+            + self.challenge_attempts.len()
     }
 
     /// Handles of every call that is not idle.
@@ -500,15 +520,36 @@ impl CallModel {
         }
     }
 
+    /// Makes `dialog` the call's dialog; an earlier one (another fork's early dialog) no
+    /// longer leads to the call.
     pub(crate) fn bind_dialog(&mut self, call: CallHandle, dialog: Option<DialogId>) {
         if let Some(id) = dialog {
             if let Some(c) = self.calls.get_mut(&call) {
                 c.record.local_tag = Some(id.local_tag.clone());
                 c.record.remote_tag = Some(id.remote_tag.clone());
-                c.dialog = Some(id.clone());
+                if let Some(old) = c.dialog.replace(id.clone()) {
+                    if old != id && self.by_dialog.get(&old) == Some(&call) {
+                        self.by_dialog.remove(&old);
+                    }
+                }
             }
             self.by_dialog.insert(id, call);
         }
+    }
+
+    /// Routes the events of transaction `tx` to `call`, and remembers it on the call so that
+    /// `deallocate` removes exactly its own entries.
+    pub(crate) fn bind_tx(&mut self, tx: TxId, call: CallHandle) {
+        if let Some(c) = self.calls.get_mut(&call) {
+            // Finished transactions leave the index on their own (`Terminated`); their ids
+            // here are only pruned when the list grows, to keep it small on long calls.
+            if c.txs.len() >= 8 {
+                let by_tx = &self.by_tx;
+                c.txs.retain(|t| by_tx.contains_key(t));
+            }
+            c.txs.push(tx);
+        }
+        self.by_tx.insert(tx, call);
     }
 
     /// Sends a BYE on the call's dialog with `headers` (Reason, User-to-User).
@@ -520,9 +561,7 @@ impl CallModel {
             .endpoint
             .send_in_dialog(now, &dialog, "BYE", headers, None)
         {
-            Ok(tx) => {
-                self.by_tx.insert(tx, call);
-            }
+            Ok(tx) => self.bind_tx(tx, call),
             Err(error) => tracing::debug!(%call, %error, "BYE not sent"),
         }
         self.endpoint.remove_dialog(&dialog);

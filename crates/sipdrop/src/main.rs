@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Err(e) => return clap_error::report(&e),
     };
     cli::logging::init(cli.command.log());
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

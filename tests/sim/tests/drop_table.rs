@@ -515,3 +515,53 @@ fn tapi3_disconnect_codes_choose_the_response_and_cause() {
     sim.run_until(ms(100));
     assert!(header(sim.sent(|e| e.is_request("CANCEL"))[0], "Reason").starts_with("Q.850;cause=19"));
 }
+
+#[test]
+fn many_calls_deallocated_leave_no_routing_entry_behind() {
+    let mut sim = pair();
+    let mut ours = Vec::new();
+    for i in 0..50u64 {
+        // Half are dropped by the caller once connected, half declined by the callee.
+        let a = call(&mut sim);
+        sim.run_until(ms(i * 100));
+        let b = offered(&events(&mut sim, B));
+        let now = sim.now();
+        if i % 2 == 0 {
+            sim.node::<CallModel>(B).answer(now, b).unwrap();
+            sim.run_until(ms(i * 100 + 10));
+            let now = sim.now();
+            sim.node::<CallModel>(A)
+                .drop_call(now, a, DropParams::default())
+                .unwrap();
+        } else {
+            sim.node::<CallModel>(B)
+                .drop_call(now, b, DropParams::default())
+                .unwrap();
+        }
+        sim.run_until(ms(i * 100 + 50));
+        ours.push((a, b));
+    }
+    for node in [A, B] {
+        events(&mut sim, node);
+    }
+    for (a, b) in ours {
+        for (node, call) in [(A, a), (B, b)] {
+            let now = sim.now();
+            let m = sim.node::<CallModel>(node);
+            if m.call_info(call)
+                .is_some_and(|r| r.state != CallState::Idle)
+            {
+                m.drop_call(now, call, DropParams::default()).unwrap();
+            }
+            m.deallocate(call).unwrap();
+        }
+    }
+    // Every transaction ends within 64·T1 (32 s); nothing may stay in the indexes.
+    sim.run_for(Duration::from_secs(40));
+    for node in [A, B] {
+        let m = sim.node::<CallModel>(node);
+        assert_eq!(m.allocated_calls(), 0);
+        assert_eq!(m.transaction_count(), 0);
+        assert_eq!(m.routing_entries(), 0, "node {node}");
+    }
+}

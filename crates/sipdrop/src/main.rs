@@ -22,6 +22,9 @@ fn main() -> ExitCode {
         Err(e) => return clap_error::report(&e),
     };
     cli::logging::init(cli.command.log());
+    // One thread: the UA is one event loop, and the CLI's tasks talk to it all the time; with
+    // a multi-thread runtime those hand-offs (wake-ups across threads) cost more than the SIP
+    // work itself (docs/benchmarks.md).
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -97,6 +97,9 @@ enum Op {
     DropA(usize),
     DropB(usize),
     Deallocate(usize),
+    HoldA(usize),
+    UnholdA(usize),
+    HoldB(usize),
     Wait(u16),
 }
 
@@ -108,6 +111,9 @@ fn op() -> impl Strategy<Value = Op> {
         (0..8usize).prop_map(Op::DropA),
         (0..8usize).prop_map(Op::DropB),
         (0..8usize).prop_map(Op::Deallocate),
+        (0..8usize).prop_map(Op::HoldA),
+        (0..8usize).prop_map(Op::UnholdA),
+        (0..8usize).prop_map(Op::HoldB),
         (0..3000u16).prop_map(Op::Wait),
     ]
 }
@@ -138,6 +144,9 @@ proptest! {
                 Op::DropA(i) => if let Some(&c) = a_calls.get(i) { let _ = sim.node::<CallModel>(0).drop_call(now, c, DropParams::default()); },
                 Op::DropB(i) => if let Some(&c) = b_calls.get(i) { let _ = sim.node::<CallModel>(1).drop_call(now, c, DropParams::default()); },
                 Op::Deallocate(i) => if let Some(&c) = a_calls.get(i) { let _ = sim.node::<CallModel>(0).deallocate(c); },
+                Op::HoldA(i) => if let Some(&c) = a_calls.get(i) { let _ = sim.node::<CallModel>(0).hold(now, c); },
+                Op::UnholdA(i) => if let Some(&c) = a_calls.get(i) { let _ = sim.node::<CallModel>(0).unhold(now, c); },
+                Op::HoldB(i) => if let Some(&c) = b_calls.get(i) { let _ = sim.node::<CallModel>(1).hold(now, c); },
                 Op::Wait(d) => sim.run_for(Duration::from_millis(u64::from(d))),
             }
             sim.flush();
@@ -160,6 +169,12 @@ proptest! {
             prop_assert!(m.is_quiescent(), "node {} has transactions left", node);
             prop_assert_eq!(m.transaction_count(), 0, "node {} has lingering transactions", node);
             prop_assert!(m.poll_timeout().is_none(), "node {} has timers left", node);
+            // Once every call is deallocated, nothing may remain in the routing indexes.
+            for c in 1..=64 {
+                let _ = m.deallocate(CallHandle(c));
+            }
+            prop_assert_eq!(m.allocated_calls(), 0, "node {} has live calls", node);
+            prop_assert_eq!(m.routing_entries(), 0, "node {} leaks index entries", node);
         }
     }
 }

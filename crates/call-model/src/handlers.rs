@@ -125,6 +125,8 @@ impl CallModel {
         let remote_uri = dialog_layer::fields::uri_of(&f.from).to_owned();
         let mut record = CallRecord::new(Direction::Incoming, now, f.call_id.clone(), remote_uri);
         record.remote_tag = f.from_tag.clone();
+        // A focus dialling out to us (RFC 4579 §5.4) says so in its Contact.
+        record.remote_focus = crate::focus::contact_is_focus(request.message.headers());
         let mut call = Call::new(handle, record, request.transport, request.source);
         call.invite_tx = Some(tx);
         self.calls.insert(handle, call);
@@ -317,9 +319,11 @@ impl CallModel {
         }
         self.bind_dialog(call, Some(dialog));
         self.take_info(call, response.message.headers());
+        let focus = crate::focus::contact_is_focus(response.message.headers());
         if let Some(c) = self.calls.get_mut(&call) {
             c.record.sip_status = Some(response.code);
             c.record.connected_at = Some(now);
+            c.record.remote_focus = focus;
         }
         self.set_state(
             now,

@@ -17,6 +17,7 @@ mod drop_headers;
 mod drop_plan;
 mod error;
 mod event;
+mod focus;
 mod handlers;
 mod hold;
 mod model;

@@ -70,6 +70,9 @@ pub struct CallRecord {
     pub connected_at: Option<Time>,
     /// When it went idle.
     pub ended_at: Option<Time>,
+    /// The peer is a conference focus (its Contact has `isfocus`, RFC 4579): dropping the call
+    /// leaves a remote conference, which goes on without us.
+    pub remote_focus: bool,
 }
 
 impl CallRecord {
@@ -92,6 +95,7 @@ impl CallRecord {
             created_at: now,
             connected_at: None,
             ended_at: None,
+            remote_focus: false,
         }
     }
 }

@@ -302,3 +302,48 @@ fn a_remote_bye_disconnects_every_station() {
     assert!(st.iter().all(|(_, s, _)| *s == CallState::Disconnected));
     assert_eq!(st[1].0, s2);
 }
+
+/// RFC 4579: a call to a remote focus is one dialog; the record says it is a focus, and
+/// dropping it is one BYE to the focus (the conference goes on without us: CONFDROP false).
+#[test]
+fn a_remote_focus_is_recorded_and_dropping_it_is_one_bye() {
+    use sipdrop_sim::{response_to, Scripted};
+    let mut sim = Sim::new(4);
+    sim.add(addr(5060), model(addr(5060), 1));
+    sim.add(addr(5070), Scripted::new());
+    let target = CallTarget {
+        uri: "sip:conf42@127.0.0.1:5070".into(),
+        destination: None,
+        transport: None,
+    };
+    let call = sim.node::<CallModel>(0).make_call(ms(0), target).unwrap();
+    sim.run_until(ms(0));
+    let invite = sim.node::<Scripted>(1).last_text();
+    let ok = response_to(
+        &invite,
+        200,
+        "OK",
+        Some("f"),
+        "sip:conf42@127.0.0.1:5070",
+        "",
+    )
+    .replace(
+        "Contact: <sip:conf42@127.0.0.1:5070>",
+        "Contact: <sip:conf42@127.0.0.1:5070>;isfocus",
+    );
+    sim.node::<Scripted>(1).send(addr(5060), &ok);
+    sim.run_until(ms(10));
+    let record = sim.node::<CallModel>(0).call_info(call).unwrap().clone();
+    assert_eq!(record.state, CallState::Connected);
+    assert!(record.remote_focus);
+    sim.node::<CallModel>(0)
+        .drop_call(ms(10), call, DropParams::default())
+        .unwrap();
+    sim.run_until(ms(20));
+    let byes = sim.sent(|e| e.is_request("BYE"));
+    assert_eq!(byes.len(), 1);
+    assert_eq!(byes[0].to, addr(5070));
+    assert!(byes[0]
+        .first_line()
+        .starts_with("BYE sip:conf42@127.0.0.1:5070 "));
+}

@@ -139,6 +139,10 @@ pub struct CallInfoLine {
     /// The Reason values received, comma-joined as they would be in one header.
     reason: Option<String>,
     sip_call_id: String,
+    /// The peer is a remote conference focus (RFC 4579): only present when true, an addition
+    /// to cli.md's line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    remote_focus: bool,
 }
 
 impl CallInfoLine {
@@ -150,6 +154,7 @@ impl CallInfoLine {
             uui_received: record.uui_received.as_deref().map(encode_hex),
             reason: (!record.reason_received.is_empty()).then(|| record.reason_received.join(", ")),
             sip_call_id: record.sip_call_id.clone(),
+            remote_focus: record.remote_focus,
         }
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of sipdrop (CI runs it through .ci/run): installs what is missing, builds,
-# runs the unit and integration tests, the lints, the docs, then the sipp acceptance suite and
-# the conformance corpora (tests/corpus: RFC 4475, PROTOS; skipped where unshare -n is denied).
+# runs the unit and integration tests, the lints, the docs, then the sipp acceptance suite, the
+# interop cases through Kamailio (tests/interop) and the conformance corpora (tests/corpus:
+# RFC 4475, PROTOS; skipped where unshare -n is denied).
 #
 #   bash scripts/test.sh
 #
@@ -58,6 +59,7 @@ apt_install() { # PACKAGE...
 install_tools() {
     local missing=()
     command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
+    command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
     command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
     command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
     command -v awk >/dev/null 2>&1 || missing+=(mawk)
@@ -67,7 +69,7 @@ install_tools() {
     command -v cargo >/dev/null 2>&1 || { echo "cargo not found: install a Rust toolchain" >&2; return 1; }
     cargo clippy --version >/dev/null 2>&1 || { echo "cargo clippy not found (rustup component add clippy)" >&2; return 1; }
     cargo fmt --version >/dev/null 2>&1 || { echo "cargo fmt not found (rustup component add rustfmt)" >&2; return 1; }
-    echo "sipp: $(sipp -v 2>&1 | grep -m1 -o "SIPp v[^ ]*" || true); $(cargo --version); $(rustc --version)"
+    echo "sipp: $(sipp -v 2>&1 | grep -m1 -o "SIPp v[^ ]*" || true); $(kamailio -v 2>/dev/null | head -n 1); $(cargo --version); $(rustc --version)"
 }
 
 run_step tools install_tools || true
@@ -87,6 +89,14 @@ else
     note "sipp: not run, the release build failed (it would test a stale binary)"
     record sipp skipped 0
     failed_steps+=("sipp (not run: build failed)")
+fi
+# Two sipdrop processes through a real record-routing proxy (Kamailio).
+if ((built)); then
+    run_step interop env SIPDROP="$target/release/sipdrop" bash tests/interop/kamailio.sh || true
+else
+    note "interop: not run, the release build failed (it would test a stale binary)"
+    record interop skipped 0
+    failed_steps+=("interop (not run: build failed)")
 fi
 # RFC 4475 torture messages and PROTOS c07-sip INVITEs, in a loopback-only network namespace.
 if ((built)); then

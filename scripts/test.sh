@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command of sipdrop (CI runs it through .ci/run): installs what is missing, builds,
 # runs the unit and integration tests, the lints, the docs, then the sipp acceptance suite, the
-# interop cases through Kamailio (tests/interop) and the conformance corpora (tests/corpus:
+# interop cases with Kamailio and baresip (tests/interop) and the conformance corpora (tests/corpus:
 # RFC 4475, PROTOS; skipped where unshare -n is denied).
 #
 #   bash scripts/test.sh
@@ -60,6 +60,7 @@ install_tools() {
     local missing=()
     command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
     command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
+    command -v baresip >/dev/null 2>&1 || missing+=(baresip)
     command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
     command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
     command -v awk >/dev/null 2>&1 || missing+=(mawk)
@@ -90,9 +91,9 @@ else
     record sipp skipped 0
     failed_steps+=("sipp (not run: build failed)")
 fi
-# Two sipdrop processes through a real record-routing proxy (Kamailio).
+# Real peers: two sipdrop processes through Kamailio (a record-routing proxy), and baresip.
 if ((built)); then
-    run_step interop env SIPDROP="$target/release/sipdrop" bash tests/interop/kamailio.sh || true
+    run_step interop env SIPDROP="$target/release/sipdrop" bash tests/interop/run.sh || true
 else
     note "interop: not run, the release build failed (it would test a stale binary)"
     record interop skipped 0

@@ -60,7 +60,7 @@ install_tools() {
     local missing=()
     command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
     command -v kamailio >/dev/null 2>&1 || missing+=(kamailio)
-    command -v baresip >/dev/null 2>&1 || missing+=(baresip)
+    command -v baresip >/dev/null 2>&1 || missing+=(baresip-core)
     command -v setsid >/dev/null 2>&1 || missing+=(util-linux)
     command -v timeout >/dev/null 2>&1 || missing+=(coreutils)
     command -v awk >/dev/null 2>&1 || missing+=(mawk)

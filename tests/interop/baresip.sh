@@ -13,35 +13,20 @@
 #   baresip_hangs_up        baresip answers and quits after 2 s, hanging up: `sipdrop call`
 #                           sees `disconnected` with mode `normal` and exits 0.
 # Environment: SIPDROP (default target/release/sipdrop), BARESIP (default: baresip on the PATH),
-# INTEROP_LOG_DIR (default target/interop-logs). Loopback only.
+# INTEROP_LOG_DIR (default target/interop-logs; this script's logs go to its baresip/ folder).
+# Loopback only.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-# shellcheck source-path=SCRIPTDIR source=../sipp/lib.sh
-. "$here/../sipp/lib.sh"
-
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-[[ $target_dir == /* ]] || target_dir=$root/$target_dir
-SIPDROP=${SIPDROP:-$target_dir/release/sipdrop}
-BARESIP=${BARESIP:-$(command -v baresip || true)}
-LOG_ROOT=${INTEROP_LOG_DIR:-$root/target/interop-logs}/baresip
-SIPP_NEXT_PORT=${INTEROP_BASE_PORT:-26560}
 CASES=(sipdrop_drops_baresip baresip_dropped_by_listen baresip_hangs_up)
-
-[[ -x $SIPDROP ]] || { echo "sipdrop binary not found: $SIPDROP" >&2; exit 1; }
-[[ -n $BARESIP && -x $BARESIP ]] || { echo "baresip not found (Debian package baresip)" >&2; exit 1; }
-modules=$(dirname "$(find /usr/lib /usr/lib64 /usr/local/lib -path '*baresip/modules/g711.so' -print -quit 2>/dev/null)")
-[[ -f $modules/aubridge.so ]] || { echo "baresip modules (g711, aubridge) not found" >&2; exit 1; }
-
-selected=("$@")
-((${#selected[@]})) || selected=("${CASES[@]}")
-for c in "${selected[@]}"; do
-    [[ " ${CASES[*]} " == *" $c "* ]] || { echo "unknown case $c; cases: ${CASES[*]}" >&2; exit 2; }
-done
-rm -rf "$LOG_ROOT"
-mkdir -p "$LOG_ROOT"
-trap kill_all_bg EXIT
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+interop_setup baresip "$@"
+SIPP_NEXT_PORT=${INTEROP_BASE_PORT:-26560}
+BARESIP=${BARESIP:-$(command -v baresip || true)}
+[[ -n $BARESIP && -x $BARESIP ]] || { echo "baresip not found (Debian package baresip-core)" >&2; exit 1; }
+modules=$(module_dir '*baresip/modules/g711.so')
+[[ -n $modules && -f $modules/aubridge.so ]] || { echo "baresip modules (g711, aubridge) not found" >&2; exit 1; }
 
 # baresip_config DIR PORT: a configuration folder for a baresip on 127.0.0.1:PORT that
 # answers every call at once.
@@ -128,7 +113,7 @@ run_case() {
 }
 
 echo "$("$BARESIP" -h 2>&1 | head -n 1 | cut -d' ' -f1-2)"
-for c in "${selected[@]}"; do
+for c in "${SELECTED[@]}"; do
     run_case "$c"
 done
 echo "$passed passed, $failed failed"

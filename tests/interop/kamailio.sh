@@ -8,36 +8,20 @@
 #   tests/interop/kamailio.sh CASE...    some (names below)
 #
 # Environment: SIPDROP (default target/release/sipdrop), KAMAILIO (default: kamailio on the
-# PATH), INTEROP_LOG_DIR (default target/interop-logs). Loopback only.
+# PATH), INTEROP_LOG_DIR (default target/interop-logs; this script's logs go to its kamailio/
+# folder). Loopback only.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
-# shellcheck source-path=SCRIPTDIR source=../sipp/lib.sh
-. "$here/../sipp/lib.sh"
-
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-[[ $target_dir == /* ]] || target_dir=$root/$target_dir
-SIPDROP=${SIPDROP:-$target_dir/release/sipdrop}
-KAMAILIO=${KAMAILIO:-$(command -v kamailio || true)}
-LOG_ROOT=${INTEROP_LOG_DIR:-$root/target/interop-logs}
-SIPP_NEXT_PORT=${INTEROP_BASE_PORT:-26060}
 CASES=(caller_drops callee_drops caller_cancels callee_declines caller_drops_tcp)
-
-[[ -x $SIPDROP ]] || { echo "sipdrop binary not found: $SIPDROP" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+interop_setup kamailio "$@"
+SIPP_NEXT_PORT=${INTEROP_BASE_PORT:-26060}
+KAMAILIO=${KAMAILIO:-$(command -v kamailio || true)}
 [[ -n $KAMAILIO && -x $KAMAILIO ]] || { echo "kamailio not found (Debian package kamailio)" >&2; exit 1; }
-mpath=$(dirname "$(find /usr/lib /usr/lib64 /usr/local/lib -path '*kamailio/modules/tm.so' -print -quit 2>/dev/null)")
-[[ -f $mpath/tm.so ]] || { echo "kamailio modules (tm.so) not found" >&2; exit 1; }
-
-selected=("$@")
-((${#selected[@]})) || selected=("${CASES[@]}")
-for c in "${selected[@]}"; do
-    [[ " ${CASES[*]} " == *" $c "* ]] || { echo "unknown case $c; cases: ${CASES[*]}" >&2; exit 2; }
-done
-
-rm -rf "$LOG_ROOT"
-mkdir -p "$LOG_ROOT"
-trap kill_all_bg EXIT
+mpath=$(module_dir '*kamailio/modules/tm.so')
+[[ -n $mpath ]] || { echo "kamailio modules (tm.so) not found" >&2; exit 1; }
 
 # --- the proxy, shared by every case --------------------------------------------------------
 alloc_ports 1
@@ -155,7 +139,7 @@ run_case() {
     fi
 }
 
-for c in "${selected[@]}"; do
+for c in "${SELECTED[@]}"; do
     run_case "$c"
 done
 kill_group "$kam_pid"

@@ -34,32 +34,10 @@ fn call(sim: &mut Sim) -> CallHandle {
     handle
 }
 
-fn events(sim: &mut Sim, node: usize) -> Vec<Event> {
-    std::iter::from_fn(|| sim.node::<CallModel>(node).poll_event()).collect()
-}
-
-fn states(events: &[Event]) -> Vec<(CallState, Option<Mode>)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::CallState { state, mode, .. } => Some((*state, *mode)),
-            _ => None,
-        })
-        .collect()
-}
+use common::{model_events as events, state_changes as states};
 
 fn offered(events: &[Event]) -> CallHandle {
-    events
-        .iter()
-        .find_map(|e| match e {
-            Event::CallState {
-                call,
-                state: CallState::Offering,
-                ..
-            } => Some(*call),
-            _ => None,
-        })
-        .expect("an offered call")
+    common::first_offered(events).expect("an offered call")
 }
 
 fn uui() -> DropParams {

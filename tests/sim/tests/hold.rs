@@ -17,19 +17,7 @@ use sipdrop_sim::{response_to, LogEntry, Scripted, Sim};
 const A: usize = 0;
 const B: usize = 1;
 
-fn events(sim: &mut Sim, node: usize) -> Vec<Event> {
-    std::iter::from_fn(|| sim.node::<CallModel>(node).poll_event()).collect()
-}
-
-fn states(events: &[Event]) -> Vec<(CallState, Option<Mode>)> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::CallState { state, mode, .. } => Some((*state, *mode)),
-            _ => None,
-        })
-        .collect()
-}
+use common::{model_events as events, state_changes as states};
 
 fn replies(events: &[Event]) -> Vec<Result<(), CallError>> {
     events
@@ -80,17 +68,7 @@ fn connected_pair() -> (Sim, CallHandle, CallHandle) {
     sim.add(addr(5070), model(addr(5070), 2));
     let a = sim.node::<CallModel>(A).make_call(ms(0), target()).unwrap();
     sim.run_until(ms(10));
-    let b = events(&mut sim, B)
-        .iter()
-        .find_map(|e| match e {
-            Event::CallState {
-                call,
-                state: CallState::Offering,
-                ..
-            } => Some(*call),
-            _ => None,
-        })
-        .unwrap();
+    let b = common::first_offered(&events(&mut sim, B)).unwrap();
     sim.node::<CallModel>(B).answer(ms(10), b).unwrap();
     sim.run_until(ms(30));
     events(&mut sim, A);

@@ -10,7 +10,7 @@ use crate::transaction::client_invite::{self, ClientInvite};
 use crate::transaction::client_non_invite::{self, ClientNonInvite};
 use crate::transaction::server_invite::{self, ServerInvite};
 use crate::transaction::server_non_invite::{self, ServerNonInvite};
-use crate::DialogId;
+use crate::{DialogId, MessageWriter};
 
 /// Matches a response to its client transaction (§17.1.3): top Via branch and CSeq method.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -122,6 +122,25 @@ pub struct InviteContext {
     /// A re-INVITE inside an existing dialog: its responses never create a dialog and never
     /// replace the route set (§12.2.1.2), and it is never cancelled by the call model.
     pub in_dialog: bool,
+}
+
+impl InviteContext {
+    /// An ACK for a final response to this INVITE, built from the request (§17.1.1.3,
+    /// §13.2.2.4): same Request-URI, From, Call-ID, CSeq number and Route set, `to` from the
+    /// response, and the Via given.
+    pub fn ack_request(&self, via: &str, to: &str) -> Bytes {
+        let mut w = MessageWriter::request("ACK", &self.uri);
+        w.header("Via", via)
+            .header("Max-Forwards", "70")
+            .header("From", &self.from)
+            .header("To", to)
+            .header("Call-ID", &self.call_id)
+            .header("CSeq", &format!("{} ACK", self.cseq));
+        for route in &self.routes {
+            w.header("Route", route);
+        }
+        w.finish(None)
+    }
 }
 
 /// Where a CANCEL of this INVITE stands.

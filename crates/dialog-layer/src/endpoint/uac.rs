@@ -567,17 +567,8 @@ impl Endpoint {
         let Some(ctx) = client.invite.as_mut() else {
             return;
         };
-        let mut w = MessageWriter::request("ACK", &ctx.uri);
-        w.header("Via", &ctx.via)
-            .header("Max-Forwards", "70")
-            .header("From", &ctx.from)
-            .header("To", &response.fields.to)
-            .header("Call-ID", &ctx.call_id)
-            .header("CSeq", &format!("{} ACK", ctx.cseq));
-        for route in &ctx.routes {
-            w.header("Route", route);
-        }
-        let ack = w.finish(None);
+        // Same branch as the INVITE: this ACK is part of its transaction (§17.1.1.3).
+        let ack = ctx.ack_request(&ctx.via, &response.fields.to);
         ctx.ack = Some(ack.clone());
         self.send(transport, destination, ack);
     }
@@ -657,18 +648,12 @@ impl Endpoint {
         let Some(ctx) = client.invite.as_mut().filter(|c| c.in_dialog) else {
             return;
         };
+        // A new branch: the ACK of a 2xx is a transaction of its own (§13.2.2.4).
         let sent_by = ctx.via.split(";branch=").next().unwrap_or_default();
-        let mut w = MessageWriter::request("ACK", &ctx.uri);
-        w.header("Via", &format!("{sent_by};branch={branch};rport"))
-            .header("Max-Forwards", "70")
-            .header("From", &ctx.from)
-            .header("To", &response.fields.to)
-            .header("Call-ID", &ctx.call_id)
-            .header("CSeq", &format!("{} ACK", ctx.cseq));
-        for route in &ctx.routes {
-            w.header("Route", route);
-        }
-        let ack = w.finish(None);
+        let ack = ctx.ack_request(
+            &format!("{sent_by};branch={branch};rport"),
+            &response.fields.to,
+        );
         ctx.acks_2xx.insert(remote_tag, (destination, ack.clone()));
         self.send(transport, destination, ack);
         self.events

@@ -3,9 +3,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use call_model::{CallModel, Config};
+use call_model::{CallHandle, CallModel, CallState, Config, Event, Mode};
 use dialog_layer::{Endpoint, EndpointConfig, InviteRequest, Time, TimerConfig};
 use sip_message::Transport;
+use sipdrop_sim::Sim;
 
 /// Loopback address `127.0.0.1:port` (the simulated network never touches a socket).
 pub fn addr(port: u16) -> SocketAddr {
@@ -67,4 +68,32 @@ pub fn invite_to(to: SocketAddr, transport: Transport) -> InviteRequest {
         headers: Vec::new(),
         body: None,
     }
+}
+
+/// Every event call model `node` has queued.
+pub fn model_events(sim: &mut Sim, node: usize) -> Vec<Event> {
+    std::iter::from_fn(|| sim.node::<CallModel>(node).poll_event()).collect()
+}
+
+/// The state changes among `events`, in order.
+pub fn state_changes(events: &[Event]) -> Vec<(CallState, Option<Mode>)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CallState { state, mode, .. } => Some((*state, *mode)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The handle of the first call offered among `events`.
+pub fn first_offered(events: &[Event]) -> Option<CallHandle> {
+    events.iter().find_map(|e| match e {
+        Event::CallState {
+            call,
+            state: CallState::Offering,
+            ..
+        } => Some(*call),
+        _ => None,
+    })
 }

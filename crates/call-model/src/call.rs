@@ -51,6 +51,8 @@ pub struct Call {
     pub sdp: SessionDescription,
     /// Our re-INVITE in progress (hold or retrieve), at most one (RFC 3261 §14.1).
     pub reinvite: Option<Reinvite>,
+    /// A re-INVITE answered 491, waiting to be tried again (RFC 3261 §14.1).
+    pub glare_retry: Option<crate::glare::GlareRetry>,
     /// The transactions routed to this call (`CallModel::bind_tx`), some perhaps finished.
     pub txs: Vec<TxId>,
 }
@@ -64,6 +66,8 @@ pub struct Reinvite {
     pub hold: bool,
     /// The request to reply to when it ends.
     pub request: RequestId,
+    /// This is the second try, after a 491: another 491 fails the request.
+    pub retried: bool,
 }
 
 /// What an outgoing call keeps of its INVITE to send it again with credentials.
@@ -135,6 +139,7 @@ impl Call {
             sdp: crate::model::initial_sdp(handle),
             reinvite: None,
             txs: Vec::new(),
+            glare_retry: None,
         }
     }
 

@@ -2,8 +2,9 @@
 //! direction attribute of RFC 3264 §8.4 (`a=sendonly` holds, `a=sendrecv` retrieves).
 //!
 //! Both are asynchronous like a drop: a request id at once, a `reply` when the re-INVITE ends.
-//! A 2xx moves the call to `onhold` (or back to `connected`); 491 and the other failures leave
-//! the session as it was (§14.1) with a failed reply; 481, 408 or no answer at all end the
+//! A 2xx moves the call to `onhold` (or back to `connected`); a first 491 is tried again after
+//! a random pause (`glare.rs`); a second one and the other failures leave the session as it
+//! was (§14.1) with a failed reply; 481, 408 or no answer at all end the
 //! dialog (§12.2.1.2, §14.1). A call dropped meanwhile fails the request: the BYE does not wait
 //! for the re-INVITE.
 use dialog_layer::{IncomingRequest, IncomingResponse, TxId};
@@ -51,12 +52,28 @@ impl CallModel {
         if c.record.state != from
             || c.awaiting_ack
             || c.reinvite.is_some()
+            || c.glare_retry.is_some()
             || c.conf.is_some()
             || c.bridge.is_some()
             || self.inactive.contains(&call)
         {
             return Err(CallError::InvalCallState);
         }
+        let request = self.alloc_request();
+        self.start_reinvite(now, call, hold, request, false)?;
+        Ok(request)
+    }
+
+    /// Sends the re-INVITE of request `request` (`retried`: the second try after a 491).
+    pub(crate) fn start_reinvite(
+        &mut self,
+        now: Time,
+        call: CallHandle,
+        hold: bool,
+        request: RequestId,
+        retried: bool,
+    ) -> Result<(), CallError> {
+        let c = self.calls.get(&call).ok_or(CallError::InvalCallHandle)?;
         let dialog = c.dialog.clone().ok_or(CallError::InvalCallState)?;
         let local = self
             .endpoint
@@ -79,14 +96,18 @@ impl CallModel {
                 Some(audio_sdp(local, offer)),
             )
             .map_err(|_| CallError::OperationUnavail)?;
-        let request = self.alloc_request();
         self.bind_tx(tx, call);
         if let Some(c) = self.calls.get_mut(&call) {
             c.sdp = offer;
-            c.reinvite = Some(Reinvite { tx, hold, request });
+            c.reinvite = Some(Reinvite {
+                tx,
+                hold,
+                request,
+                retried,
+            });
         }
-        tracing::debug!(%call, hold, "re-INVITE sent");
-        Ok(request)
+        tracing::debug!(%call, hold, retried, "re-INVITE sent");
+        Ok(())
     }
 
     /// A response to one of our re-INVITEs; false when `tx` is not one.
@@ -139,7 +160,12 @@ impl CallModel {
                         MediaDirection::SEND_ONLY
                     };
                 }
-                self.reply(reinvite.request, Err(CallError::OperationFailed));
+                if code == 491 && !reinvite.retried {
+                    // Tried once more after a random pause; the reply waits for that try.
+                    self.schedule_glare_retry(now, call, reinvite.hold, reinvite.request);
+                } else {
+                    self.reply(reinvite.request, Err(CallError::OperationFailed));
+                }
             }
         }
         true

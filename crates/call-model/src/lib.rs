@@ -18,6 +18,7 @@ mod drop_plan;
 mod error;
 mod event;
 mod focus;
+mod glare;
 mod handlers;
 mod hold;
 mod model;

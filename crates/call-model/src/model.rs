@@ -70,6 +70,10 @@ pub struct CallModel {
     /// Challenged requests sent again with credentials, by their new transaction: how many
     /// times the request has been answered so far.
     pub(crate) challenge_attempts: HashMap<TxId, u8>,
+    /// Re-INVITEs waiting out a 491's pause, by time (`glare.rs`).
+    pub(crate) glare_timers: std::collections::BTreeSet<(Time, CallHandle)>,
+    /// Randomness of the model itself (the glare pause), seeded from the config.
+    pub(crate) rng: rand::rngs::StdRng,
     /// Bridged stations whose view is `connected/inactive`.
     pub(crate) inactive: std::collections::HashSet<CallHandle>,
     next_handle: u32,
@@ -79,6 +83,7 @@ pub struct CallModel {
 impl CallModel {
     /// A call model with no calls.
     pub fn new(config: Config) -> Self {
+        let seed = config.seed;
         let endpoint = Endpoint::new(EndpointConfig {
             timers: config.timers,
             seed: config.seed,
@@ -95,6 +100,9 @@ impl CallModel {
             events: VecDeque::new(),
             inactive: std::collections::HashSet::new(),
             challenge_attempts: HashMap::new(),
+            glare_timers: std::collections::BTreeSet::new(),
+            // Its own stream: the endpoint draws ids from the same seed.
+            rng: rand::SeedableRng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15),
             registrar: None,
             leftover_invites: HashMap::new(),
             leftover_acks: HashMap::new(),
@@ -127,6 +135,8 @@ impl CallModel {
         self.endpoint.handle_timeout(now);
         self.process_endpoint_events(now);
         self.registration_tick(now);
+        self.fire_glare_retries(now);
+        self.process_endpoint_events(now);
     }
 
     /// Reports that a send to `destination` failed (RFC 3261 §8.1.3.1).
@@ -455,10 +465,14 @@ impl CallModel {
     /// When [`CallModel::handle_timeout`] must next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Time> {
-        [self.endpoint.poll_timeout(), self.registration_timeout()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.endpoint.poll_timeout(),
+            self.registration_timeout(),
+            self.glare_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub(crate) fn alloc_handle(&mut self) -> CallHandle {
@@ -506,7 +520,11 @@ impl CallModel {
         // A hold or retrieve still in progress when the call ends has failed; its re-INVITE
         // finishes on the wire unobserved.
         let failed = match state {
-            CallState::Idle | CallState::Disconnected => c.reinvite.take(),
+            CallState::Idle | CallState::Disconnected => c
+                .reinvite
+                .take()
+                .map(|r| r.request)
+                .or_else(|| c.glare_retry.take().map(|r| r.request)),
             _ => None,
         };
         self.events.push_back(Event::CallState {
@@ -515,8 +533,8 @@ impl CallModel {
             mode,
             at: now,
         });
-        if let Some(reinvite) = failed {
-            self.reply(reinvite.request, Err(CallError::OperationFailed));
+        if let Some(request) = failed {
+            self.reply(request, Err(CallError::OperationFailed));
         }
     }
 

@@ -202,7 +202,7 @@ fn drop_of_a_held_call_sends_bye() {
 }
 
 #[test]
-fn glare_gets_491_on_both_sides_and_keeps_the_sessions() {
+fn glare_gets_491_on_both_sides_then_each_tries_once_more_after_its_pause() {
     let (mut sim, a, b) = connected_pair();
     // Both re-INVITEs cross on the wire: each side answers the other's with 491 (§14.2).
     sim.run_until(ms(100));
@@ -219,26 +219,123 @@ fn glare_gets_491_on_both_sides_and_keeps_the_sessions() {
         sim.times_ms(|e| e.is_request("ACK") && e.at > ms(100)),
         vec![120, 120]
     );
+    // No reply yet: each request waits for its second try.
     let (ea, eb) = (events(&mut sim, A), events(&mut sim, B));
     assert!(states(&ea).is_empty() && states(&eb).is_empty());
+    assert!(replies(&ea).is_empty() && replies(&eb).is_empty());
+    // A second hold while the first waits is refused (one re-INVITE at a time).
+    assert_eq!(
+        sim.node::<CallModel>(A).hold(ms(200), a),
+        Err(CallError::InvalCallState)
+    );
+
+    sim.run_until(ms(5_000));
+    let retry_ms = |sim: &Sim, from: u16| -> Vec<u64> {
+        sim.times_ms(|e| e.is_request("INVITE") && e.at > ms(100) && e.from == addr(from))
+    };
+    // §14.1: the 491 arrived at 120 ms. B does not own the Call-ID: 0 to 2 s later; A (the
+    // caller, the owner) 2.1 to 4 s later; both in steps of 10 ms.
+    let (b_retry, a_retry) = (retry_ms(&sim, 5070), retry_ms(&sim, 5060));
+    assert_eq!(b_retry.len(), 1, "{b_retry:?}");
+    assert_eq!(a_retry.len(), 1, "{a_retry:?}");
+    assert!(
+        (120..=2_120).contains(&b_retry[0]),
+        "B retried at {}",
+        b_retry[0]
+    );
+    assert!(
+        (2_220..=4_120).contains(&a_retry[0]),
+        "A retried at {}",
+        a_retry[0]
+    );
+    assert_eq!((b_retry[0] - 120) % 10, 0);
+    assert_eq!((a_retry[0] - 120) % 10, 0);
+    // B's retry is answered by A (not holding yet): recvonly. A's retry meets B's hold:
+    // inactive. Both end on hold and both requests succeed.
+    let answer_at = |t: u64| {
+        let ok = sim.sent(|e| e.is_response(200) && e.at == ms(t + 10));
+        direction(ok[0]).to_owned()
+    };
+    assert_eq!(answer_at(b_retry[0]), "recvonly");
+    assert_eq!(answer_at(a_retry[0]), "inactive");
+    let (ea, eb) = (events(&mut sim, A), events(&mut sim, B));
+    assert_eq!(states(&ea), vec![(CallState::OnHold, None)]);
+    assert_eq!(states(&eb), vec![(CallState::OnHold, None)]);
     assert!(ea.contains(&Event::Reply {
         request: ha,
-        result: Err(CallError::OperationFailed)
+        result: Ok(())
     }));
     assert!(eb.contains(&Event::Reply {
         request: hb,
+        result: Ok(())
+    }));
+}
+
+#[test]
+fn a_second_491_fails_the_hold_and_keeps_the_session() {
+    let (mut sim, a) = connected_to_script();
+    let hold = sim.node::<CallModel>(A).hold(ms(1_000), a).unwrap();
+    sim.run_until(ms(1_000));
+    answer_reinvite(&mut sim, 491, "Request Pending");
+    sim.run_until(ms(1_000));
+    assert!(replies(&events(&mut sim, A)).is_empty());
+    sim.run_until(ms(5_100));
+    let retry = sim.sent(|e| e.is_request("INVITE") && e.at > ms(1_000));
+    assert_eq!(retry.len(), 1);
+    // We placed the call: the pause is 2.1 to 4 s.
+    let next = retry[0].at.as_millis();
+    assert!((3_100..=5_000).contains(&next), "retried at {next}");
+    assert_eq!(retry[0].header("CSeq"), Some("3 INVITE"));
+    assert_eq!(direction(retry[0]), "sendonly");
+    answer_reinvite(&mut sim, 491, "Request Pending");
+    sim.run_until(ms(next + 10_000));
+    let ev = events(&mut sim, A);
+    assert_eq!(
+        ev.iter()
+            .filter(|e| matches!(e, Event::Reply { request, .. } if *request == hold))
+            .count(),
+        1
+    );
+    assert_eq!(replies(&ev), vec![Err(CallError::OperationFailed)]);
+    assert!(states(&ev).is_empty());
+    assert_eq!(
+        sim.sent(|e| e.is_request("INVITE")).len(),
+        3,
+        "no third try"
+    );
+    assert_eq!(
+        sim.node::<CallModel>(A).call_info(a).unwrap().state,
+        CallState::Connected
+    );
+}
+
+#[test]
+fn a_drop_during_the_glare_pause_fails_the_hold_and_sends_nothing_more() {
+    let (mut sim, a) = connected_to_script();
+    let hold = sim.node::<CallModel>(A).hold(ms(1_000), a).unwrap();
+    sim.run_until(ms(1_000));
+    answer_reinvite(&mut sim, 491, "Request Pending");
+    sim.run_until(ms(1_500));
+    let drop = sim
+        .node::<CallModel>(A)
+        .drop_call(ms(1_500), a, DropParams::default())
+        .unwrap();
+    let ev = events(&mut sim, A);
+    assert!(ev.contains(&Event::Reply {
+        request: drop,
+        result: Ok(())
+    }));
+    assert!(ev.contains(&Event::Reply {
+        request: hold,
         result: Err(CallError::OperationFailed)
     }));
-    // The sessions are as before: A may try again, and this time it works.
-    sim.run_until(ms(3_000));
-    sim.node::<CallModel>(A).hold(ms(3_000), a).unwrap();
-    sim.run_until(ms(3_100));
+    sim.run_until(ms(10_000));
     assert_eq!(
-        states(&events(&mut sim, A)),
-        vec![(CallState::OnHold, None)]
+        sim.sent(|e| e.is_request("INVITE")).len(),
+        2,
+        "no retry after the drop"
     );
-    let last = sim.sent(|e| e.is_request("INVITE") && e.at == ms(3_000));
-    assert_eq!(direction(last[0]), "sendonly");
+    assert!(replies(&events(&mut sim, A)).is_empty());
 }
 
 #[test]

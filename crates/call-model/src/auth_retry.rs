@@ -85,8 +85,9 @@ impl CallModel {
         }
     }
 
-    /// Sends a challenged non-INVITE request (a BYE, an INFO) again with credentials; true
-    /// when it went. A request answered twice already is not tried again.
+    /// Sends a challenged request inside a dialog (a BYE, an INFO, a hold's re-INVITE) again
+    /// with credentials; true when it went. A request answered twice already is not tried
+    /// again.
     pub(crate) fn retry_challenged_request(
         &mut self,
         now: Time,
@@ -119,6 +120,12 @@ impl CallModel {
                 self.challenge_attempts.insert(retry, attempts + 1);
                 if let Some(&call) = self.by_tx.get(&tx) {
                     self.bind_tx(retry, call);
+                    // A hold's re-INVITE goes on under its new transaction.
+                    if let Some(c) = self.calls.get_mut(&call) {
+                        if let Some(r) = c.reinvite.as_mut().filter(|r| r.tx == tx) {
+                            r.tx = retry;
+                        }
+                    }
                 }
                 true
             }

@@ -280,3 +280,56 @@ fn without_credentials_a_challenged_bye_is_left_alone() {
     challenge_bye(&mut sim, 401, CHALLENGE, 30);
     assert_eq!(sim.sent(|e| e.is_request("BYE")).len(), 1);
 }
+
+#[test]
+fn a_challenged_reinvite_is_sent_again_and_the_hold_completes() {
+    let (mut sim, call) = setup(Some(credentials()));
+    answered(&mut sim);
+    let hold = sim.node::<CallModel>(0).hold(ms(10), call).unwrap();
+    sim.run_until(ms(20));
+    let reinvite = last_request(&mut sim, "INVITE");
+    assert!(
+        header_of(&reinvite, "CSeq") == Some("2 INVITE"),
+        "{reinvite}"
+    );
+    let challenge = response_to(
+        &reinvite,
+        407,
+        "Proxy Auth",
+        Some("pbx"),
+        "sip:pbx@x",
+        &CHALLENGE.replace("WWW-Authenticate", "Proxy-Authenticate"),
+    );
+    sim.node::<Scripted>(1).send(addr(5060), &challenge);
+    sim.run_until(ms(30));
+    // The 407 is ACKed by its transaction; the re-INVITE goes again with credentials.
+    let acks: Vec<String> = sim
+        .sent(|e| e.is_request("ACK"))
+        .iter()
+        .map(|e| e.header("CSeq").unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(acks, ["1 ACK", "2 ACK"]);
+    let again = last_request(&mut sim, "INVITE");
+    assert_eq!(header_of(&again, "CSeq"), Some("3 INVITE"));
+    assert!(header_of(&again, "Proxy-Authorization").is_some());
+    assert!(again.contains("a=sendonly"), "{again}");
+    assert_eq!(header_of(&again, "To"), header_of(&reinvite, "To"));
+    let ok = response_to(&again, 200, "OK", Some("pbx"), "sip:pbx@127.0.0.1:5070", "");
+    sim.node::<Scripted>(1).send(addr(5060), &ok);
+    sim.run_until(ms(40));
+    // Its 2xx is ACKed with the new CSeq, and the hold request succeeds.
+    assert_eq!(
+        sim.sent(|e| e.is_request("ACK"))
+            .last()
+            .unwrap()
+            .header("CSeq"),
+        Some("3 ACK")
+    );
+    let m = sim.node::<CallModel>(0);
+    assert_eq!(m.call_info(call).unwrap().state, CallState::OnHold);
+    let events: Vec<_> = std::iter::from_fn(|| m.poll_event()).collect();
+    assert!(events.contains(&call_model::Event::Reply {
+        request: hold,
+        result: Ok(())
+    }));
+}

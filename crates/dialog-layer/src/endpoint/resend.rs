@@ -1,18 +1,20 @@
-//! Sending a challenged request again (RFC 3261 §22.2, §22.3): a 401 or 407 to a non-INVITE
-//! request we sent (a BYE through an authenticating proxy, an INFO) is answered by the same
-//! request with credentials, a new branch and CSeq + 1. The response carries what is needed
+//! Sending a challenged request again (RFC 3261 §22.2, §22.3): a 401 or 407 to a request we
+//! sent inside a dialog (a BYE through an authenticating proxy, an INFO, a re-INVITE) is
+//! answered by the same request with credentials, a new branch and CSeq + 1. The response carries what is needed
 //! ([`ChallengedRequest`]), so the retry does not depend on the transaction still existing:
 //! over TCP a non-INVITE client transaction ends the moment its final response arrives.
+use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
 use sip_message::Transport;
 
+use super::records::{CancelState, InviteContext};
 use super::{Endpoint, EndpointError};
 use crate::fields::tag_of;
 use crate::{DialogId, Time, TxId};
 
-/// A non-INVITE request of ours that was answered 401 or 407.
+/// A request of ours inside a dialog (or a non-INVITE one outside) answered 401 or 407.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChallengedRequest {
     /// Its transport.
@@ -47,15 +49,17 @@ impl Endpoint {
         let text =
             std::str::from_utf8(&challenged.request).map_err(|_| EndpointError::InvalidUri)?;
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
-        let method = head
-            .split(' ')
+        let mut request_line = head.split("\r\n").next().unwrap_or("").split(' ');
+        let method = request_line
             .next()
-            .filter(|m| *m != "INVITE" && *m != "ACK" && *m != "CANCEL")
+            .filter(|m| *m != "ACK" && *m != "CANCEL")
             .ok_or(EndpointError::InvalidUri)?
             .to_owned();
+        let uri = request_line.next().unwrap_or("").to_owned();
         let branch = self.ids.branch();
         let mut out = String::with_capacity(text.len() + 256);
         let (mut call_id, mut from_tag, mut to_tag, mut cseq) = (None, None, None, None);
+        let (mut via, mut from, mut to, mut routes) = (None, None, None, Vec::new());
         let mut via_done = false;
         for (i, line) in head.split("\r\n").enumerate() {
             if i == 0 {
@@ -73,7 +77,9 @@ impl Endpoint {
                 // Our own Via, written as `SIP/2.0/T host;branch=X;rport`.
                 via_done = true;
                 let sent_by = value.split(";branch=").next().unwrap_or(value);
-                out.push_str(&format!("Via: {sent_by};branch={branch};rport\r\n"));
+                let ours = format!("{sent_by};branch={branch};rport");
+                out.push_str(&format!("Via: {ours}\r\n"));
+                via = Some(ours);
                 continue;
             }
             if name.eq_ignore_ascii_case("CSeq") {
@@ -95,8 +101,12 @@ impl Endpoint {
                 call_id = Some(value.to_owned());
             } else if name.eq_ignore_ascii_case("From") {
                 from_tag = tag_of(value);
+                from = Some(value.to_owned());
             } else if name.eq_ignore_ascii_case("To") {
                 to_tag = tag_of(value);
+                to = Some(value.to_owned());
+            } else if name.eq_ignore_ascii_case("Route") {
+                routes.push(value.to_owned());
             }
             out.push_str(line);
             out.push_str("\r\n");
@@ -106,7 +116,13 @@ impl Endpoint {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
         out.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        if let (Some(call_id), Some(local_tag), Some(remote_tag)) = (call_id, from_tag, to_tag) {
+        if method == "INVITE" && to_tag.is_none() {
+            // Only a re-INVITE: the first INVITE of a call is retried by the call model.
+            return Err(EndpointError::InvalidUri);
+        }
+        if let (Some(call_id), Some(local_tag), Some(remote_tag)) =
+            (call_id.clone(), from_tag, to_tag)
+        {
             let id = DialogId {
                 call_id,
                 local_tag,
@@ -116,6 +132,22 @@ impl Endpoint {
                 d.local_seq = d.local_seq.max(cseq);
             }
         }
+        // A re-INVITE needs what its ACKs are built from (§13.2.2.4, §17.1.1.3).
+        let invite = (method == "INVITE").then(|| {
+            Box::new(InviteContext {
+                uri,
+                via: via.unwrap_or_default(),
+                from: from.unwrap_or_default(),
+                to: to.unwrap_or_default(),
+                call_id: call_id.unwrap_or_default(),
+                cseq,
+                routes,
+                cancel: CancelState::None,
+                ack: None,
+                acks_2xx: HashMap::new(),
+                in_dialog: true,
+            })
+        });
         Ok(self.start_client(
             now,
             &method,
@@ -123,7 +155,7 @@ impl Endpoint {
             challenged.transport,
             challenged.destination,
             Bytes::from(out),
-            None,
+            invite,
         ))
     }
 }

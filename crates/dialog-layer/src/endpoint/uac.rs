@@ -519,6 +519,11 @@ impl Endpoint {
                     client_invite::Action::PassUp2xx => self.uac_2xx(now, id, response),
                     client_invite::Action::AckAndPassUp => {
                         self.ack_non_2xx(id, &response);
+                        if matches!(code, 401 | 407) {
+                            // A challenged re-INVITE can be sent again like any in-dialog
+                            // request; the first INVITE has its own retry in the call model.
+                            response.challenged = self.challenged_reinvite(id);
+                        }
                         self.drop_early_dialogs(id);
                         self.events
                             .push_back(EndpointEvent::Response { tx: id, response });
@@ -538,6 +543,23 @@ impl Endpoint {
             }
         }
         self.schedule(id);
+    }
+
+    /// The request of client transaction `id` when it is a re-INVITE inside a dialog.
+    fn challenged_reinvite(&self, id: TxId) -> Option<ChallengedRequest> {
+        let tx = self.txs.get(&id)?;
+        let TxKind::Client(client) = &tx.kind else {
+            return None;
+        };
+        client
+            .invite
+            .as_ref()
+            .filter(|ctx| ctx.in_dialog)
+            .map(|_| ChallengedRequest {
+                transport: tx.transport,
+                destination: tx.destination,
+                request: client.request.clone(),
+            })
     }
 
     fn take_pending_cancel(&mut self, id: TxId) -> Option<Vec<(String, String)>> {

@@ -36,3 +36,18 @@ module_dir() {
     f=$(find /usr/lib /usr/lib64 /usr/local/lib -path "$1" -print -quit 2>/dev/null || true)
     [[ -z $f ]] || dirname "$f"
 }
+
+# expect_summary FILE KEY=N...: FILE's last line is the JSON summary with these values; else
+# the reason goes into the caller's `why` array. (The message is captured first: under
+# `set -e` a failing command substitution inside an assignment would end the script.)
+expect_summary() {
+    local file=$1 msg
+    shift
+    msg=$(check_summary_fields "$file" "$@") || why+=("summary of ${file##*/}: $msg")
+}
+
+# log_has FILE MARK TEXT: the lines of FILE after line MARK contain TEXT (a fixed string). The
+# whole tail is read (no early exit), so pipefail cannot turn a match into a failure.
+log_has() {
+    tail -n "+$(($2 + 1))" "$1" | grep -F -- "$3" >/dev/null
+}

@@ -73,6 +73,17 @@ pub fn parse_uri(text: &str) -> Result<UriArg, String> {
     })
 }
 
+/// Parses `--user`: the user part of a SIP URI (RFC 3261 §25.1: unreserved characters, escapes
+/// and `&=+$,;?/`), as it also goes into our From and Contact.
+pub fn parse_user(text: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()%&=+$,;?/".contains(c);
+    match text {
+        "" => Err("must not be empty".into()),
+        t if t.chars().all(allowed) => Ok(t.to_owned()),
+        _ => Err("not a SIP user name (letters, digits and -_.!~*'()%&=+$,;?/ only)".into()),
+    }
+}
+
 /// Parses a duration in milliseconds.
 pub fn parse_ms(text: &str) -> Result<Duration, String> {
     text.parse::<u64>()
@@ -158,6 +169,16 @@ mod tests {
         assert!(parse_rate("0").is_err());
         assert!(parse_rate("NaN").is_err());
         assert_eq!(parse_rate("2.5"), Ok(2.5));
+    }
+
+    #[test]
+    fn users() {
+        assert_eq!(parse_user("alice"), Ok("alice".into()));
+        assert_eq!(parse_user("+4930123;ext=7"), Ok("+4930123;ext=7".into()));
+        assert!(parse_user("").is_err());
+        assert!(parse_user("a b").is_err());
+        assert!(parse_user("a@b").is_err());
+        assert!(parse_user("a<b>").is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CASES=(caller_drops callee_drops caller_cancels callee_declines caller_drops_tcp
-    registered_and_authenticated)
+    registered_and_authenticated registered_and_authenticated_sha256)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$here/lib.sh"
 interop_setup kamailio "$@"
@@ -27,13 +27,15 @@ mpath=$(module_dir '*kamailio/modules/tm.so')
 [[ -n $mpath ]] || { echo "kamailio modules (tm.so) not found" >&2; exit 1; }
 
 # --- the proxies, shared by the cases ------------------------------------------------------
-# start_kamailio NAME: Kamailio with NAME.cfg.in on a free port (KAM_PORT), logging to
-# LOG_ROOT/NAME.log; its pid is KAM_PID.
+# start_kamailio TEMPLATE [NAME [ALGORITHM]]: Kamailio with TEMPLATE.cfg.in on a free port
+# (KAM_PORT), logging to LOG_ROOT/NAME.log (NAME defaults to TEMPLATE); its pid is KAM_PID.
+# ALGORITHM (default MD5) fills @ALGORITHM@, the Digest algorithm of the auth configuration.
 start_kamailio() {
-    local name=$1
+    local template=$1 name=${2:-$1} algorithm=${3:-MD5}
     alloc_ports 1
     KAM_PORT=$ALLOCATED_PORT
-    sed -e "s/@PORT@/$KAM_PORT/g" -e "s|@MPATH@|$mpath/|" "$here/$name.cfg.in" >"$LOG_ROOT/$name.cfg"
+    sed -e "s/@PORT@/$KAM_PORT/g" -e "s|@MPATH@|$mpath/|" -e "s/@ALGORITHM@/$algorithm/" \
+        "$here/$template.cfg.in" >"$LOG_ROOT/$name.cfg"
     "$KAMAILIO" -c -f "$LOG_ROOT/$name.cfg" >"$LOG_ROOT/$name-check.log" 2>&1 || {
         echo "kamailio rejects $name.cfg.in:" >&2
         tail -n 20 "$LOG_ROOT/$name-check.log" >&2
@@ -50,9 +52,12 @@ start_kamailio() {
 }
 start_kamailio kamailio
 proxy_port=$KAM_PORT kam_pid=$KAM_PID
-# The registrar and authenticating proxy, for registered_and_authenticated.
+# The registrar and authenticating proxy, for registered_and_authenticated (MD5) and
+# registered_and_authenticated_sha256 (RFC 8760).
 start_kamailio kamailio-auth
 auth_port=$KAM_PORT auth_pid=$KAM_PID
+start_kamailio kamailio-auth kamailio-auth-sha256 SHA-256
+sha_port=$KAM_PORT sha_pid=$KAM_PID
 
 passed=0
 failed=0
@@ -65,10 +70,11 @@ proxied() {
     tail -n "+$((log_mark + 1))" "$LOG_ROOT/kamailio.log" |
         grep -E "request $1 [^ ]* from 127\.0\.0\.1:$port\$" >/dev/null
 }
-# authenticated TEXT: since this case began, the authenticating proxy logged "authenticated
-# TEXT" (after checking our digest response).
+# authenticated TEXT: since this case began, the case's authenticating proxy (auth_log)
+# logged "authenticated TEXT" (after checking our digest response).
+auth_log=kamailio-auth
 authenticated() {
-    log_has "$LOG_ROOT/kamailio-auth.log" "$auth_mark" "authenticated $1"
+    log_has "$LOG_ROOT/$auth_log.log" "$auth_mark" "authenticated $1"
 }
 # wait_for_line FILE TEXT SECONDS: until FILE has a line containing TEXT.
 wait_for_line() {
@@ -89,7 +95,9 @@ run_case() {
     local name=$1 dir=$LOG_ROOT/$1 port why=() listen_args call_args caller_port uri proxy
     mkdir -p "$dir"
     log_mark=$(wc -l <"$LOG_ROOT/kamailio.log")
-    auth_mark=$(wc -l <"$LOG_ROOT/kamailio-auth.log")
+    auth_log=kamailio-auth
+    [[ $name != *_sha256 ]] || auth_log=kamailio-auth-sha256
+    auth_mark=$(wc -l <"$LOG_ROOT/$auth_log.log")
     alloc_ports 2
     port=$ALLOCATED_PORT
     caller_port=$((port + 1))
@@ -112,11 +120,12 @@ run_case() {
             call_args=(call "$uri;transport=tcp" --udp "127.0.0.1:$caller_port" --tcp "127.0.0.1:$caller_port"
                 --proxy "$proxy;transport=tcp" --events --t1 100 --drop-after 300 --uui 04a1b2)
             ;;
-        registered_and_authenticated)
+        registered_and_authenticated | registered_and_authenticated_sha256)
             # carol registers (401, qop=auth); alice calls carol's AOR through the proxy, which
             # challenges the INVITE (407, qop=auth) and the BYE (407, no qop) and finds carol by
-            # her registration.
+            # her registration. The _sha256 case: every challenge says algorithm=SHA-256.
             proxy="sip:127.0.0.1:$auth_port"
+            [[ $name != *_sha256 ]] || proxy="sip:127.0.0.1:$sha_port"
             listen_args+=(--register sip:carol@127.0.0.1 --proxy "$proxy" --user carol --password secret)
             call_args=(call sip:carol@127.0.0.1 --udp "127.0.0.1:$caller_port" --proxy "$proxy"
                 --user alice --password secret --events --t1 100 --drop-after 300 --uui 04a1b2)
@@ -126,7 +135,7 @@ run_case() {
     local lpid=$BG_PID
     if ! wait_listening udp "$port" "$lpid" 10; then
         why+=("listen did not start")
-    elif [[ $name == registered_and_authenticated ]] &&
+    elif [[ $name == registered_and_authenticated* ]] &&
         ! wait_for_line "$dir/listen.out" '"state":"registered"' 10; then
         why+=("listen did not register")
     else
@@ -159,7 +168,7 @@ run_case() {
             expect_summary "$co" connected=0 dropped=1
             event "$lo" disconnected cancelled || why+=("callee saw no disconnected/cancelled")
             ;;
-        registered_and_authenticated)
+        registered_and_authenticated | registered_and_authenticated_sha256)
             authenticated "REGISTER of sip:carol@127.0.0.1" || why+=("the REGISTER was not authenticated")
             authenticated "INVITE from sip:alice@127.0.0.1" || why+=("the INVITE was not authenticated (as alice)")
             authenticated "BYE from sip:alice@127.0.0.1" || why+=("the BYE was not authenticated")
@@ -191,5 +200,6 @@ for c in "${SELECTED[@]}"; do
 done
 kill_group "$kam_pid"
 kill_group "$auth_pid"
+kill_group "$sha_pid"
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -1,7 +1,10 @@
-//! HTTP Digest authentication for SIP (RFC 3261 §22, RFC 2617): reading a challenge from
-//! `WWW-Authenticate` / `Proxy-Authenticate` and answering it. MD5 and MD5-sess, `qop=auth`
-//! or none; the cnonce comes from the caller (the model's seeded RNG).
+//! HTTP Digest authentication for SIP (RFC 3261 §22, RFC 2617, RFC 8760): reading a challenge
+//! from `WWW-Authenticate` / `Proxy-Authenticate` and answering it. MD5, SHA-256 and their
+//! `-sess` forms, `qop=auth` or none; the cnonce comes from the caller (the model's seeded
+//! RNG). Of several challenges the first one we can answer is taken (RFC 8760 §2.4: the server
+//! lists them in its order of preference).
 use md5::{Digest, Md5};
+use sha2::Sha256;
 
 /// Digest credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,9 +58,7 @@ pub fn parse_challenge(value: &str) -> Option<Challenge> {
         }
     }
     if let Some(a) = &algorithm {
-        if !a.eq_ignore_ascii_case("md5") && !a.eq_ignore_ascii_case("md5-sess") {
-            return None;
-        }
+        Algorithm::from_name(a)?;
     }
     Some(Challenge {
         realm: realm?,
@@ -79,23 +80,25 @@ pub fn authorization(
     nc: u32,
 ) -> String {
     let c = challenge;
-    let sess = c
+    let (hash, sess) = c
         .algorithm
         .as_deref()
-        .is_some_and(|a| a.eq_ignore_ascii_case("md5-sess"));
-    let mut ha1 = md5_hex(&format!(
+        .and_then(Algorithm::from_name)
+        .unwrap_or((Algorithm::Md5, false));
+    let h = |text: &str| hash.hex(text);
+    let mut ha1 = h(&format!(
         "{}:{}:{}",
         credentials.user, c.realm, credentials.password
     ));
     if sess {
-        ha1 = md5_hex(&format!("{ha1}:{}:{cnonce}", c.nonce));
+        ha1 = h(&format!("{ha1}:{}:{cnonce}", c.nonce));
     }
-    let ha2 = md5_hex(&format!("{method}:{uri}"));
+    let ha2 = h(&format!("{method}:{uri}"));
     let nc = format!("{nc:08x}");
     let response = if c.qop_auth {
-        md5_hex(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", c.nonce))
+        h(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", c.nonce))
     } else {
-        md5_hex(&format!("{ha1}:{}:{ha2}", c.nonce))
+        h(&format!("{ha1}:{}:{ha2}", c.nonce))
     };
     let mut out = format!(
         "Digest username=\"{}\", realm=\"{}\", nonce=\"{}\", uri=\"{uri}\", response=\"{response}\"",
@@ -113,11 +116,38 @@ pub fn authorization(
     out
 }
 
+/// The hash of a Digest algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Algorithm {
+    Md5,
+    Sha256,
+}
+
+impl Algorithm {
+    /// The hash and whether it is the `-sess` form; `None` for algorithms we cannot answer.
+    fn from_name(name: &str) -> Option<(Algorithm, bool)> {
+        match name.to_ascii_uppercase().as_str() {
+            "MD5" => Some((Algorithm::Md5, false)),
+            "MD5-SESS" => Some((Algorithm::Md5, true)),
+            "SHA-256" => Some((Algorithm::Sha256, false)),
+            "SHA-256-SESS" => Some((Algorithm::Sha256, true)),
+            _ => None,
+        }
+    }
+
+    /// Lower-case hex of the hash of `text`.
+    fn hex(self, text: &str) -> String {
+        let bytes = match self {
+            Algorithm::Md5 => Md5::digest(text.as_bytes()).to_vec(),
+            Algorithm::Sha256 => Sha256::digest(text.as_bytes()).to_vec(),
+        };
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+#[cfg(test)]
 fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Algorithm::Md5.hex(text)
 }
 
 /// `name=value` pairs of a challenge, values unquoted; commas inside quotes do not split.
@@ -196,6 +226,51 @@ mod tests {
             md5_hex(&format!("{ha1}:abc:{ha2}"))
         )));
         assert!(!auth.contains("qop"));
+    }
+
+    /// RFC 7616 §3.9.1: the same request answered with MD5 and with SHA-256.
+    #[test]
+    fn rfc_7616_examples_for_md5_and_sha_256() {
+        let credentials = Credentials {
+            user: "Mufasa".into(),
+            password: "Circle of Life".into(),
+        };
+        let challenge = |algorithm: &str| {
+            parse_challenge(&format!(
+                "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", \
+                 algorithm={algorithm}, nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", \
+                 opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\""
+            ))
+            .unwrap()
+        };
+        let cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
+        let md5 = authorization(
+            &challenge("MD5"),
+            &credentials,
+            "GET",
+            "/dir/index.html",
+            cnonce,
+            1,
+        );
+        assert!(
+            md5.contains("response=\"8ca523f5e9506fed4657c9700eebdbec\""),
+            "{md5}"
+        );
+        let sha = authorization(
+            &challenge("SHA-256"),
+            &credentials,
+            "GET",
+            "/dir/index.html",
+            cnonce,
+            1,
+        );
+        assert!(
+            sha.contains(
+                "response=\"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1\""
+            ),
+            "{sha}"
+        );
+        assert!(sha.contains("algorithm=SHA-256"));
     }
 
     #[test]

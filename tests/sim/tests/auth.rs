@@ -333,3 +333,46 @@ fn a_challenged_reinvite_is_sent_again_and_the_hold_completes() {
         result: Ok(())
     }));
 }
+
+#[test]
+fn of_several_challenges_the_first_we_can_answer_is_taken() {
+    let (mut sim, _call) = setup(Some(credentials()));
+    let first = sim.node::<Scripted>(1).last_text();
+    // RFC 8760 §2.4: the server lists its challenges in its order of preference.
+    let challenges = "WWW-Authenticate: Digest realm=\"pbx\", nonce=\"n1\", algorithm=SHA-512-256\r\n\
+                      WWW-Authenticate: Digest realm=\"pbx\", nonce=\"n2\", algorithm=SHA-256, qop=\"auth\"\r\n\
+                      WWW-Authenticate: Digest realm=\"pbx\", nonce=\"n3\", algorithm=MD5\r\n";
+    let response = response_to(
+        &first,
+        401,
+        "Unauthorized",
+        Some("pbx"),
+        "sip:pbx@x",
+        challenges,
+    );
+    sim.node::<Scripted>(1).send(addr(5060), &response);
+    sim.run_until(ms(10));
+    let second = last_request(&mut sim, "INVITE");
+    let auth = header_of(&second, "Authorization").unwrap();
+    assert!(auth.contains("algorithm=SHA-256"), "{auth}");
+    assert!(auth.contains("nonce=\"n2\""), "{auth}");
+    let cnonce = auth
+        .split("cnonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let challenge =
+        parse_challenge("Digest realm=\"pbx\", nonce=\"n2\", algorithm=SHA-256, qop=\"auth\"")
+            .unwrap();
+    let expected = authorization(
+        &challenge,
+        &credentials(),
+        "INVITE",
+        "sip:bob@127.0.0.1:5070",
+        cnonce,
+        1,
+    );
+    assert_eq!(auth, expected);
+}

@@ -70,7 +70,7 @@ pub struct Common {
     /// decline].
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=127))]
     pub cause: Option<u16>,
-    /// User name for digest challenges (401/407, MD5 and MD5-sess, qop=auth); also the user
+    /// User name for digest challenges (401/407; MD5, SHA-256 and their -sess forms); also the user
     /// part of our From and Contact URIs (PBXs often identify a caller by it).
     #[arg(long, value_name = "NAME", requires = "password", value_parser = crate::cli::values::parse_user)]
     pub user: Option<String>,

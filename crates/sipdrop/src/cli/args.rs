@@ -71,7 +71,8 @@ pub struct Common {
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=127))]
     pub cause: Option<u16>,
     /// User name for digest challenges (401/407; MD5, SHA-256 and their -sess forms); also the user
-    /// part of our From and Contact URIs (PBXs often identify a caller by it).
+    /// part of our From and Contact URIs (PBXs often identify a caller by it) when it is a valid
+    /// SIP user name.
     #[arg(long, value_name = "NAME", requires = "password", value_parser = crate::cli::values::parse_user)]
     pub user: Option<String>,
     /// Password for digest challenges (see --user).

@@ -57,8 +57,13 @@ pub fn ua_config(common: &Common, shape: UaShape, origin: Instant, name: &str) -
         // The pure crates take their randomness as a seed; the OS provides it here only.
         seed: rand::random(),
         decline_code: shape.decline_code,
-        // The digest user names us too: PBXs match a caller by its From user.
-        local_user: common.user.clone().unwrap_or_else(|| "sipdrop".into()),
+        // The digest user names us too (PBXs match a caller by its From user), when it can
+        // stand in a SIP URI as it is.
+        local_user: common
+            .user
+            .clone()
+            .filter(|u| crate::cli::values::is_sip_user(u))
+            .unwrap_or_else(|| "sipdrop".into()),
         credentials,
         outbound_route,
         ..ModelConfig::default()

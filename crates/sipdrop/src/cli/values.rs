@@ -73,15 +73,24 @@ pub fn parse_uri(text: &str) -> Result<UriArg, String> {
     })
 }
 
-/// Parses `--user`: the user part of a SIP URI (RFC 3261 §25.1: unreserved characters, escapes
-/// and `&=+$,;?/`), as it also goes into our From and Contact.
+/// Parses `--user`, the digest user name: anything printable without spaces, quotes or
+/// backslashes (it goes into a quoted string; some providers use `user@domain`).
 pub fn parse_user(text: &str) -> Result<String, String> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()%&=+$,;?/".contains(c);
+    let bad = |c: char| c.is_whitespace() || c.is_control() || c == '"' || c == '\\';
     match text {
         "" => Err("must not be empty".into()),
-        t if t.chars().all(allowed) => Ok(t.to_owned()),
-        _ => Err("not a SIP user name (letters, digits and -_.!~*'()%&=+$,;?/ only)".into()),
+        t if t.chars().any(bad) => Err("no spaces, quotes or backslashes in a user name".into()),
+        t => Ok(t.to_owned()),
     }
+}
+
+/// True when `user` can be the user part of our SIP URIs as it is (RFC 3261 §25.1: unreserved
+/// characters, escapes and `&=+$,;?/`).
+pub fn is_sip_user(user: &str) -> bool {
+    !user.is_empty()
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.!~*'()%&=+$,;?/".contains(c))
 }
 
 /// Parses a duration in milliseconds.
@@ -174,11 +183,17 @@ mod tests {
     #[test]
     fn users() {
         assert_eq!(parse_user("alice"), Ok("alice".into()));
-        assert_eq!(parse_user("+4930123;ext=7"), Ok("+4930123;ext=7".into()));
+        assert_eq!(
+            parse_user("alice@itsp.example"),
+            Ok("alice@itsp.example".into())
+        );
         assert!(parse_user("").is_err());
         assert!(parse_user("a b").is_err());
-        assert!(parse_user("a@b").is_err());
-        assert!(parse_user("a<b>").is_err());
+        assert!(parse_user("a\"b").is_err());
+        assert!(is_sip_user("alice"));
+        assert!(is_sip_user("+4930123;ext=7"));
+        assert!(!is_sip_user("alice@itsp.example"));
+        assert!(!is_sip_user("a<b>"));
     }
 
     #[test]

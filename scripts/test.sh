@@ -84,23 +84,17 @@ if [[ ${SKIP_SIPP_SELFTEST:-0} == 1 ]]; then
 else
     run_step sipp-selftest bash tests/sipp/selftest.sh || true
 fi
+# not_built STEP: STEP needs the release binary, whose build failed (it would test a stale one).
+not_built() {
+    note "$1: not run, the release build failed (it would test a stale binary)"
+    record "$1" skipped 0
+    failed_steps+=("$1 (not run: build failed)")
+}
 if ((built)); then
     run_step sipp env SIPDROP="$target/release/sipdrop" bash tests/sipp/run.sh || true
-else
-    note "sipp: not run, the release build failed (it would test a stale binary)"
-    record sipp skipped 0
-    failed_steps+=("sipp (not run: build failed)")
-fi
-# Real peers: two sipdrop processes through Kamailio (a record-routing proxy), and baresip.
-if ((built)); then
+    # Real peers: two sipdrop processes through Kamailio (a record-routing proxy), and baresip.
     run_step interop env SIPDROP="$target/release/sipdrop" bash tests/interop/run.sh || true
-else
-    note "interop: not run, the release build failed (it would test a stale binary)"
-    record interop skipped 0
-    failed_steps+=("interop (not run: build failed)")
-fi
-# RFC 4475 torture messages and PROTOS c07-sip INVITEs, in a loopback-only network namespace.
-if ((built)); then
+    # RFC 4475 torture messages and PROTOS c07-sip INVITEs, in a loopback-only network namespace.
     if corpus_why=$(bash tests/corpus/run.sh --can-run); then
         run_step corpus env SIPDROP="$target/release/sipdrop" bash tests/corpus/run.sh || true
     else
@@ -108,9 +102,9 @@ if ((built)); then
         record corpus skipped 0
     fi
 else
-    note "corpus: not run, the release build failed (it would test a stale binary)"
-    record corpus skipped 0
-    failed_steps+=("corpus (not run: build failed)")
+    not_built sipp
+    not_built interop
+    not_built corpus
 fi
 
 note "summary"

@@ -47,7 +47,8 @@ pub struct Call {
     pub conf: Option<ConfRole>,
     /// Its place in a bridged appearance.
     pub bridge: Option<BridgeRole>,
-    /// Our side of the session description (RFC 3264): what we last offered or answered.
+    /// Our side of the session description (RFC 3264): what is in force, with the last
+    /// version number used.
     pub sdp: SessionDescription,
     /// Our re-INVITE in progress (hold or retrieve), at most one (RFC 3261 §14.1).
     pub reinvite: Option<Reinvite>,
@@ -68,6 +69,8 @@ pub struct Reinvite {
     pub request: RequestId,
     /// This is the second try, after a 491: another 491 fails the request.
     pub retried: bool,
+    /// The description it offers, ours once the re-INVITE succeeds.
+    pub offer: SessionDescription,
 }
 
 /// What an outgoing call keeps of its INVITE to send it again with credentials.

@@ -98,12 +98,15 @@ impl CallModel {
             .map_err(|_| CallError::OperationUnavail)?;
         self.bind_tx(tx, call);
         if let Some(c) = self.calls.get_mut(&call) {
-            c.sdp = offer;
+            // The version is spent whatever the answer (each new offer raises it, RFC 3264
+            // §8); the direction changes only when the offer is accepted.
+            c.sdp.version = offer.version;
             c.reinvite = Some(Reinvite {
                 tx,
                 hold,
                 request,
                 retried,
+                offer,
             });
         }
         tracing::debug!(%call, hold, retried, "re-INVITE sent");
@@ -133,6 +136,9 @@ impl CallModel {
         match code {
             200..=299 => {
                 // The endpoint has ACKed it with the re-INVITE's CSeq.
+                if let Some(c) = self.calls.get_mut(&call) {
+                    c.sdp = reinvite.offer;
+                }
                 if reinvite.hold {
                     self.set_state(now, call, CallState::OnHold, None);
                 } else {
@@ -153,13 +159,6 @@ impl CallModel {
             }
             _ => {
                 // 491 (glare), 488 and the rest: the session stays as it was (§14.1).
-                if let Some(c) = self.calls.get_mut(&call) {
-                    c.sdp.direction = if reinvite.hold {
-                        MediaDirection::SEND_RECV
-                    } else {
-                        MediaDirection::SEND_ONLY
-                    };
-                }
                 if code == 491 && !reinvite.retried {
                     // Tried once more after a random pause; the reply waits for that try.
                     self.schedule_glare_retry(now, call, reinvite.hold, reinvite.request);

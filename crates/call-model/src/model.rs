@@ -136,7 +136,6 @@ impl CallModel {
         self.process_endpoint_events(now);
         self.registration_tick(now);
         self.fire_glare_retries(now);
-        self.process_endpoint_events(now);
     }
 
     /// Reports that a send to `destination` failed (RFC 3261 §8.1.3.1).

@@ -33,8 +33,8 @@ pub struct IncomingResponse {
     pub fields: Fields,
     /// The dialog it created or belongs to (1xx with a To tag and 2xx to INVITE).
     pub dialog: Option<DialogId>,
-    /// For a 401/407 to one of our non-INVITE requests: that request, to send again with
-    /// credentials ([`crate::Endpoint::resend_challenged`]).
+    /// For a 401/407 to one of our non-INVITE requests or re-INVITEs: that request, to send
+    /// again with credentials ([`crate::Endpoint::resend_challenged`]).
     pub challenged: Option<crate::ChallengedRequest>,
 }
 

@@ -240,24 +240,18 @@ impl Ua {
     /// re-INVITE ends, with the call `onhold` on success.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn hold(&self, call: CallHandle) -> Result<RequestId, UaError> {
-        Ok(self
-            .request(|reply| Command::Hold {
-                call,
-                hold: true,
-                reply,
-            })
-            .await??)
+        self.reinvite(call, true).await
     }
 
     /// Retrieves a held call (TAPI `lineUnhold`): like [`Ua::hold`], back to `connected`.
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn unhold(&self, call: CallHandle) -> Result<RequestId, UaError> {
+        self.reinvite(call, false).await
+    }
+
+    async fn reinvite(&self, call: CallHandle, hold: bool) -> Result<RequestId, UaError> {
         Ok(self
-            .request(|reply| Command::Hold {
-                call,
-                hold: false,
-                reply,
-            })
+            .request(|reply| Command::Hold { call, hold, reply })
             .await??)
     }
 

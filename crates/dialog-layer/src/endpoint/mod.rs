@@ -74,6 +74,10 @@ pub enum EndpointError {
     /// The URI cannot be used as a request target.
     #[error("invalid request URI")]
     InvalidUri,
+    /// A challenged request cannot be sent again (ACK, CANCEL, a dialog's first INVITE, or
+    /// octets that are not one of our requests).
+    #[error("request cannot be sent again")]
+    NotResendable,
 }
 
 /// The RFC 3261 transaction and dialog layer.

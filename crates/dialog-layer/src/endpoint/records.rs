@@ -125,6 +125,40 @@ pub struct InviteContext {
 }
 
 impl InviteContext {
+    /// The context of an INVITE sent with these values, no CANCEL asked for and nothing
+    /// ACKed yet; outside a dialog unless [`InviteContext::within_dialog`] says otherwise.
+    pub fn new(
+        uri: String,
+        via: String,
+        from: String,
+        to: String,
+        call_id: String,
+        cseq: u32,
+        routes: Vec<String>,
+    ) -> Self {
+        InviteContext {
+            uri,
+            via,
+            from,
+            to,
+            call_id,
+            cseq,
+            routes,
+            cancel: CancelState::None,
+            ack: None,
+            acks_2xx: HashMap::new(),
+            in_dialog: false,
+        }
+    }
+
+    /// The same, for a re-INVITE inside an existing dialog.
+    pub fn within_dialog(self) -> Self {
+        InviteContext {
+            in_dialog: true,
+            ..self
+        }
+    }
+
     /// An ACK for a final response to this INVITE, built from the request (§17.1.1.3,
     /// §13.2.2.4): same Request-URI, From, Call-ID, CSeq number and Route set, `to` from the
     /// response, and the Via given.

@@ -1,15 +1,14 @@
 //! Sending a challenged request again (RFC 3261 §22.2, §22.3): a 401 or 407 to a request we
 //! sent inside a dialog (a BYE through an authenticating proxy, an INFO, a re-INVITE) is
-//! answered by the same request with credentials, a new branch and CSeq + 1. The response carries what is needed
-//! ([`ChallengedRequest`]), so the retry does not depend on the transaction still existing:
+//! answered by the same request with credentials, a new branch and CSeq + 1. The
+//! response carries what is needed ([`ChallengedRequest`]), so the retry does not depend on the transaction still existing:
 //! over TCP a non-INVITE client transaction ends the moment its final response arrives.
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
 use sip_message::Transport;
 
-use super::records::{CancelState, InviteContext};
+use super::records::InviteContext;
 use super::{Endpoint, EndpointError};
 use crate::fields::tag_of;
 use crate::{DialogId, Time, TxId};
@@ -47,15 +46,13 @@ impl Endpoint {
         headers: &[(String, String)],
     ) -> Result<TxId, EndpointError> {
         let text =
-            std::str::from_utf8(&challenged.request).map_err(|_| EndpointError::InvalidUri)?;
+            std::str::from_utf8(&challenged.request).map_err(|_| EndpointError::NotResendable)?;
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
-        let mut request_line = head.split("\r\n").next().unwrap_or("").split(' ');
-        let method = request_line
-            .next()
-            .filter(|m| *m != "ACK" && *m != "CANCEL")
-            .ok_or(EndpointError::InvalidUri)?
-            .to_owned();
-        let uri = request_line.next().unwrap_or("").to_owned();
+        // ACK and CANCEL cannot be challenged (§22.1): they are never sent again.
+        let (method, uri) = challenged
+            .method_and_uri()
+            .filter(|(m, _)| *m != "ACK" && *m != "CANCEL")
+            .ok_or(EndpointError::NotResendable)?;
         let branch = self.ids.branch();
         let mut out = String::with_capacity(text.len() + 256);
         let (mut call_id, mut from_tag, mut to_tag, mut cseq) = (None, None, None, None);
@@ -87,7 +84,7 @@ impl Endpoint {
                     .split_whitespace()
                     .next()
                     .and_then(|n| n.parse().ok())
-                    .ok_or(EndpointError::InvalidUri)?;
+                    .ok_or(EndpointError::NotResendable)?;
                 let next = number.saturating_add(1);
                 cseq = Some(next);
                 out.push_str(&format!("CSeq: {next} {method}\r\n"));
@@ -111,14 +108,14 @@ impl Endpoint {
             out.push_str(line);
             out.push_str("\r\n");
         }
-        let cseq = cseq.ok_or(EndpointError::InvalidUri)?;
+        let cseq = cseq.ok_or(EndpointError::NotResendable)?;
         for (name, value) in headers {
             out.push_str(&format!("{name}: {value}\r\n"));
         }
         out.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
         if method == "INVITE" && to_tag.is_none() {
             // Only a re-INVITE: the first INVITE of a call is retried by the call model.
-            return Err(EndpointError::InvalidUri);
+            return Err(EndpointError::NotResendable);
         }
         if let (Some(call_id), Some(local_tag), Some(remote_tag)) =
             (call_id.clone(), from_tag, to_tag)
@@ -134,23 +131,22 @@ impl Endpoint {
         }
         // A re-INVITE needs what its ACKs are built from (§13.2.2.4, §17.1.1.3).
         let invite = (method == "INVITE").then(|| {
-            Box::new(InviteContext {
-                uri,
-                via: via.unwrap_or_default(),
-                from: from.unwrap_or_default(),
-                to: to.unwrap_or_default(),
-                call_id: call_id.unwrap_or_default(),
-                cseq,
-                routes,
-                cancel: CancelState::None,
-                ack: None,
-                acks_2xx: HashMap::new(),
-                in_dialog: true,
-            })
+            Box::new(
+                InviteContext::new(
+                    uri.to_owned(),
+                    via.unwrap_or_default(),
+                    from.unwrap_or_default(),
+                    to.unwrap_or_default(),
+                    call_id.unwrap_or_default(),
+                    cseq,
+                    routes,
+                )
+                .within_dialog(),
+            )
         });
         Ok(self.start_client(
             now,
-            &method,
+            method,
             branch,
             challenged.transport,
             challenged.destination,

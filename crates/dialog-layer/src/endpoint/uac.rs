@@ -1,6 +1,5 @@
 //! The client side: sending INVITEs and in-dialog requests, CANCEL, and responses to them
 //! (the UAC core ACKs every 2xx, §13.2.2.4).
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
@@ -136,19 +135,15 @@ impl Endpoint {
         }
         w.headers(&req.headers);
         let bytes = w.finish(req.body.as_ref());
-        let ctx = InviteContext {
-            uri: req.uri.clone(),
+        let ctx = InviteContext::new(
+            req.uri.clone(),
             via,
             from,
             to,
-            call_id: call_id.clone(),
+            call_id.clone(),
             cseq,
-            routes: options.routes,
-            cancel: CancelState::None,
-            ack: None,
-            acks_2xx: HashMap::new(),
-            in_dialog: false,
-        };
+            options.routes,
+        );
         let tx = self.start_client(
             now,
             "INVITE",
@@ -331,19 +326,18 @@ impl Endpoint {
             ));
             headers.push(("Allow".to_owned(), super::ALLOW.to_owned()));
             let (uri, routes) = dialog_target(&d);
-            Box::new(InviteContext {
-                uri,
-                via: dialog_via(transport, local, &branch),
-                from: d.local_party.clone(),
-                to: d.remote_party.clone(),
-                call_id: d.id.call_id.clone(),
-                cseq: d.local_seq,
-                routes,
-                cancel: CancelState::None,
-                ack: None,
-                acks_2xx: HashMap::new(),
-                in_dialog: true,
-            })
+            Box::new(
+                InviteContext::new(
+                    uri,
+                    dialog_via(transport, local, &branch),
+                    d.local_party.clone(),
+                    d.remote_party.clone(),
+                    d.id.call_id.clone(),
+                    d.local_seq,
+                    routes,
+                )
+                .within_dialog(),
+            )
         });
         let bytes = self.dialog_request(
             &d,

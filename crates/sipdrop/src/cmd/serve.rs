@@ -317,14 +317,8 @@ impl Server {
                 code,
                 uui,
             } => {
-                let code = DisconnectCode::from_name(&code);
-                let uui = match uui {
-                    Some(hex) => decode_hex(&hex)
-                        .filter(|octets| !octets.is_empty())
-                        .map(Some),
-                    None => Some(self.defaults.uui.clone()),
-                };
-                let (Some(code), Some(uui)) = (code, uui) else {
+                let (Some(code), Some(uui)) = (DisconnectCode::from_name(&code), self.uui(uui))
+                else {
                     self.sink
                         .event(&ReplyLine::error(id, CallError::InvalParam.as_str()));
                     return;
@@ -386,15 +380,19 @@ impl Server {
         cause: Option<u16>,
         decline_code: Option<u16>,
     ) -> Option<DropParams> {
-        let uui = match uui {
-            // No length check here: an oversized UUI gets the model's `useruserinfotoobig`.
-            Some(hex) => Some(decode_hex(&hex).filter(|octets| !octets.is_empty())?),
-            None => self.defaults.uui.clone(),
-        };
         Some(DropParams {
-            uui,
+            uui: self.uui(uui)?,
             cause: cause.or(self.defaults.cause),
             decline_code: decline_code.or(self.defaults.decline_code),
         })
+    }
+
+    /// The command's UUI (hex) over the `--uui` default; `None` when it is not valid hex.
+    fn uui(&self, hex: Option<String>) -> Option<Option<Vec<u8>>> {
+        match hex {
+            // No length check here: an oversized UUI gets the model's `useruserinfotoobig`.
+            Some(hex) => Some(Some(decode_hex(&hex).filter(|octets| !octets.is_empty())?)),
+            None => Some(self.defaults.uui.clone()),
+        }
     }
 }
